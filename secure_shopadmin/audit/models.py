@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EventKind(models.TextChoices):
+    CONSOLE_LOGIN = "console_login", _("Console login")
+    LOCKOUT = "lockout", _("Lockout")
+    UNLOCK = "unlock", _("Unlock")
+    ENROLMENT = "enrolment", _("Two-factor enrolment")
+    ENROLMENT_LINK = "enrolment_link", _("Enrolment link issued")
+    DEVICE_RESET = "device_reset", _("Two-factor reset")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    RESET_REQUIRED = "reset_required", _("Password reset required")
+    RESET_SATISFIED = "reset_satisfied", _("Password reset completed")
+    RESET_CANCELLED = "reset_cancelled", _("Password reset cancelled")
+    CAMPAIGN = "campaign", _("Breach campaign step")
+    ALERT = "alert", _("Unfamiliar environment alert")
+    NOT_ME = "not_me", _("\u201cThis wasn't me\u201d")
+    SESSIONS_ENDED = "sessions_ended", _("Sessions ended")
+    HASH_WRAP = "hash_wrap", _("Legacy hash wrap run")
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit event."""
+
+
+class SecurityEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Security events cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Security events are deleted only by the retention command.")
+
+    def _prune(self):
+        """Delete these rows; reserved for the retention command."""
+        return models.QuerySet.delete(self)
+
+
+class SecurityEvent(models.Model):
+    """One security action, kept after the users it names are deleted.
+
+    Fields:
+        kind: what happened (:class:`EventKind`).
+        created_at: when it was written.
+        actor, actor_username: who did it (None and "" for the system or an anonymous client);
+            the username is a snapshot taken at write time.
+        target, target_username: whose account it concerns, likewise.
+        ip: the client IP of the request that caused it, if any.
+        reason: the free text an operator gave.
+        details: JSON facts of the event; never a password, secret, code or token.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices, db_index=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    actor_username = models.CharField(_("actor username"), max_length=254, blank=True)
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("target"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    target_username = models.CharField(_("target username"), max_length=254, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = SecurityEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.target_username or self.actor_username}".strip()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Security events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Security events are deleted only by the retention command.")

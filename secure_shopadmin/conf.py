@@ -1,0 +1,93 @@
+"""Every setting of the app, its default and its meaning, in one place.
+
+A host project sets only the keys it changes, in one dict::
+
+    SECURE_SHOPADMIN = {"SHOP_NAME": "Example Shop", "API_PREFIXES": ["/api/"]}
+
+Code reads them through :data:`app_settings` (``app_settings.SHOP_NAME``), which
+is rebuilt when Django's ``setting_changed`` signal fires (``override_settings``
+in tests). Nothing here ever writes into ``django.conf.settings``.
+"""
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+SETTINGS_NAME = "SECURE_SHOPADMIN"
+
+#: key -> (default, one-line meaning). The docs' settings reference is checked
+#: against this table by a test.
+DEFAULTS = {
+    # --- core ---------------------------------------------------------------
+    "SHOP_NAME": (
+        "",
+        "The shop's name in mails, pages and as the TOTP issuer; empty means the admin's site_header.",
+    ),
+    "API_PREFIXES": (
+        ("/api/",),
+        "Path prefixes answered with JSON (401/403) instead of redirects when a session is refused.",
+    ),
+    "PARTIAL_LOGIN_TIMEOUT": (
+        300,
+        "Seconds a password-checked but unfinished login (second factor, reset) stays valid.",
+    ),
+    "EXTRA_ALLOWED_URL_NAMES": (
+        (),
+        "Extra URL names ('namespace:name') a session with a pending step may still reach.",
+    ),
+    "STOREFRONT_LOGIN_URL_NAME": (
+        "",
+        "URL name of the host's member login page; empty means settings.LOGIN_URL.",
+    ),
+    "SECURITY_LOGGER": (
+        "secure_shopadmin.security",
+        "Name of the logger that receives one structured record per security event.",
+    ),
+    # --- hashers ------------------------------------------------------------
+    "LEGACY_PEPPERS": (
+        {},
+        "Site-wide secrets of an old platform, by scheme: {'eccube': AUTH_MAGIC, 'prestashop': COOKIE_KEY}.",
+    ),
+    "LEGACY_EQUALISE_TIMING": (
+        True,
+        "Make a wrong password against a legacy or wrapped hash cost as much as against argon2id.",
+    ),
+    "WRAP_BATCH_SIZE": (
+        500,
+        "Users per batch in wrap_legacy_hashes.",
+    ),
+}
+
+
+class AppSettings:
+    """Read-only view of ``settings.SECURE_SHOPADMIN`` merged over :data:`DEFAULTS`."""
+
+    def __init__(self):
+        self._cache = {}
+
+    @property
+    def user_settings(self):
+        value = getattr(settings, SETTINGS_NAME, None) or {}
+        return value if isinstance(value, dict) else {}
+
+    def __getattr__(self, name):
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown {SETTINGS_NAME} key: {name!r}")
+        if name not in self._cache:
+            self._cache[name] = self.user_settings.get(name, DEFAULTS[name][0])
+        return self._cache[name]
+
+    def unknown_keys(self):
+        return sorted(set(self.user_settings) - set(DEFAULTS))
+
+    def reload(self):
+        self._cache = {}
+
+
+app_settings = AppSettings()
+
+
+@receiver(setting_changed)
+def _reload_app_settings(*, setting, **kwargs):
+    if setting == SETTINGS_NAME:
+        app_settings.reload()

@@ -1,0 +1,3 @@
+"""Django finds the app's models here; each lives in its capability's sub-package."""
+
+from .audit.models import SecurityEvent  # noqa: F401

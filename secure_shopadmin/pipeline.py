@@ -1,0 +1,203 @@
+"""The login pipeline: every login, console or storefront, goes through these stages, in this order.
+
+1. guard (``lockout``): refuse a locked or throttled client before any hash is computed;
+2. password (``hashers``): ``authenticate()`` checks and upgrades the stored hash;
+3. second factor (``twofactor``): TOTP, recovery code or a remembered browser;
+4. required actions (``resets``): a pending forced password reset;
+5. session and environment (``alerts``): only now is the user logged in;
+6. audit (``audit``): the login is written where it matters.
+
+Between the password and the end, the session holds a *partial login* (:class:`PartialLogin`):
+it is not a login, it expires, and the enforcement middleware lets it reach only the pending
+step's pages. A step view hands over by calling :func:`step_done`, which runs the rest of the
+pipeline. A finished login leaves the *marker* (:data:`MARKER_KEY`) in the session, from which
+the middleware decides every later request without a database query.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import login as django_login
+from django.utils.crypto import constant_time_compare
+
+from . import signals
+from .alerts import stage as session_stage
+from .audit import stage as audit_stage
+from .conf import app_settings
+from .lockout import stage as guard_stage
+from .resets import stage as required_actions_stage
+from .twofactor import stage as second_factor_stage
+
+PARTIAL_KEY = "_secure_shopadmin_partial"
+MARKER_KEY = "_secure_shopadmin"
+MARKER_VERSION = 1
+
+
+class Channel:
+    CONSOLE = "console"
+    STOREFRONT = "storefront"
+    API = "api"
+
+
+@dataclass
+class Outcome:
+    """What a login attempt came to. ``status`` is one of the constants below."""
+
+    REFUSED = "refused"  # the guard said no; retry_after seconds
+    FAILED = "failed"  # wrong credentials (never says which)
+    PENDING = "pending"  # password right; the user must go to redirect_url
+    DONE = "done"  # logged in
+    EXPIRED = "expired"  # no partial login (any more)
+
+    status: str
+    user: object = None
+    redirect_url: str = ""
+    retry_after: int = 0
+
+    @property
+    def ok(self):
+        return self.status == self.DONE
+
+
+@dataclass
+class PartialLogin:
+    """A password-checked login waiting for further steps, stored in the session."""
+
+    user_id: str
+    backend: str
+    auth_hash: str
+    channel: str
+    next_url: str = ""
+    started: float = 0.0
+    done: list = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+    step: str = ""
+    step_url: str = ""
+    allowed_url_names: list = field(default_factory=list)
+
+    def save(self, request):
+        request.session[PARTIAL_KEY] = self.__dict__.copy()
+
+    @classmethod
+    def load(cls, request):
+        """The session's partial login, or None if absent, expired or no longer valid."""
+        data = request.session.get(PARTIAL_KEY)
+        if not isinstance(data, dict):
+            return None
+        try:
+            partial = cls(**data)
+        except TypeError:
+            discard_partial(request)
+            return None
+        if time.time() - partial.started > app_settings.PARTIAL_LOGIN_TIMEOUT:
+            discard_partial(request)
+            return None
+        return partial
+
+    def get_user(self):
+        """The user, if it still exists, may log in and has not changed its password meanwhile."""
+        user_model = get_user_model()
+        try:
+            user = user_model._default_manager.get(pk=user_model._meta.pk.to_python(self.user_id))
+        except (user_model.DoesNotExist, ValueError):
+            return None
+        if not getattr(user, "is_active", True):
+            return None
+        if not constant_time_compare(user.get_session_auth_hash(), self.auth_hash):
+            return None
+        user.backend = self.backend
+        return user
+
+
+def discard_partial(request):
+    request.session.pop(PARTIAL_KEY, None)
+
+
+def login_with_password(request, username, password, *, channel, next_url=""):
+    """Run the whole pipeline for a username and password; returns an :class:`Outcome`."""
+    discard_partial(request)
+    # 1. guard
+    retry_after = guard_stage.refusal(request, username, channel)
+    if retry_after:
+        signals.login_failed.send(sender=Outcome, request=request, username=username,
+                                  channel=channel, refused=True)
+        return Outcome(Outcome.REFUSED, retry_after=retry_after)
+    # 2. password
+    user = authenticate(request, username=username, password=password)
+    if user is None or not channel_admits(channel, user):
+        retry_after = guard_stage.password_failed(request, username, channel, user)
+        signals.login_failed.send(sender=Outcome, request=request, username=username,
+                                  channel=channel, refused=bool(retry_after))
+        if retry_after:
+            return Outcome(Outcome.REFUSED, retry_after=retry_after)
+        return Outcome(Outcome.FAILED)
+    request.session.cycle_key()
+    PartialLogin(
+        user_id=str(user.pk), backend=user.backend, auth_hash=user.get_session_auth_hash(),
+        channel=channel, next_url=next_url, started=time.time(), done=["password"],
+    ).save(request)
+    return advance(request)
+
+
+def channel_admits(channel, user):
+    """The console is for active staff only; a member's right password fails there like a wrong one."""
+    if channel == Channel.CONSOLE:
+        return user.is_active and user.is_staff
+    return user.is_active
+
+
+def advance(request):
+    """Run the pipeline from the first unfinished step of the session's partial login."""
+    partial = PartialLogin.load(request)
+    user = partial.get_user() if partial else None
+    if user is None:
+        discard_partial(request)
+        return Outcome(Outcome.EXPIRED)
+    # 3. second factor, then 4. required actions: the first one with a step to take stops here.
+    for stage in (second_factor_stage, required_actions_stage):
+        step = stage.pending_step(request, user, partial)
+        if step is not None:
+            partial.step, partial.step_url, partial.allowed_url_names = step.name, step.url, list(step.url_names)
+            partial.save(request)
+            signals.login_step_pending.send(sender=Outcome, request=request, user=user, step=step.name)
+            return Outcome(Outcome.PENDING, user=user, redirect_url=step.url)
+    return _finish(request, user, partial)
+
+
+def step_done(request, step_name, **facts):
+    """Called by a step's view when its step succeeded; runs the rest of the pipeline."""
+    partial = PartialLogin.load(request)
+    if partial is None or partial.step != step_name:
+        return Outcome(Outcome.EXPIRED)
+    partial.done.append(step_name)
+    partial.facts.update(facts)
+    partial.step, partial.step_url, partial.allowed_url_names = "", "", []
+    partial.save(request)
+    return advance(request)
+
+
+def _finish(request, user, partial):
+    # 5. session and environment: the user is logged in only now.
+    discard_partial(request)
+    django_login(request, user, backend=partial.backend)
+    request.session[MARKER_KEY] = {
+        "v": MARKER_VERSION,
+        "channel": partial.channel,
+        "verified": bool(partial.facts.get("second_factor")),
+        "at": int(time.time()),
+    }
+    session_stage.logged_in(request, user, partial)
+    guard_stage.pipeline_succeeded(request, user, partial)
+    # 6. audit
+    audit_stage.logged_in(request, user, partial)
+    signals.login_completed.send(sender=Outcome, request=request, user=user, channel=partial.channel)
+    return Outcome(Outcome.DONE, user=user, redirect_url=partial.next_url)
+
+
+def session_marker(request):
+    """The pipeline's marker of the session's login, or None (no login, or one that skipped the pipeline)."""
+    marker = request.session.get(MARKER_KEY)
+    if isinstance(marker, dict) and marker.get("v") == MARKER_VERSION:
+        return marker
+    return None

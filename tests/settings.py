@@ -1,0 +1,15 @@
+"""Test settings: the example shop console, with a cheap argon2 cost and an in-memory mail outbox."""
+
+from shopconsole.settings import *  # noqa: F401,F403
+from shopconsole.settings import PASSWORD_HASHERS
+
+PASSWORD_HASHERS = [
+    "tests.cheap_hashers.CheapArgon2PasswordHasher",
+    *(h for h in PASSWORD_HASHERS if h != "django.contrib.auth.hashers.Argon2PasswordHasher"),
+]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
