@@ -1,0 +1,113 @@
+"""System checks: what a host project is missing or has in the wrong order. None queries the database."""
+
+from django.conf import settings
+from django.core import checks
+from django.utils.module_loading import import_string
+
+from .conf import DEFAULTS, SETTINGS_NAME, app_settings
+
+REQUIRED_APPS = (
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django_otp",
+    "axes",
+)
+OUR_MIDDLEWARE = "secure_shopadmin.middleware.SecureShopAdminMiddleware"
+#: middleware that must come before ours, in this order
+MIDDLEWARE_BEFORE_OURS = (
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+)
+AXES_MIDDLEWARE = "axes.middleware.AxesMiddleware"
+AXES_BACKENDS = ("axes.backends.AxesStandaloneBackend", "axes.backends.AxesBackend")
+
+
+def _error(id_, msg, hint, level=checks.Error):
+    return level(msg, hint=hint, id=f"secure_shopadmin.{id_}")
+
+
+@checks.register(checks.Tags.security)
+def check_settings_dict(app_configs=None, **kwargs):
+    value = getattr(settings, SETTINGS_NAME, {})
+    if not isinstance(value, dict):
+        return [_error("E001", f"settings.{SETTINGS_NAME} must be a dict.",
+                       f"Write {SETTINGS_NAME} = {{...}} with the keys listed in the settings reference.")]
+    unknown = app_settings.unknown_keys()
+    if unknown:
+        return [_error("E002", f"Unknown {SETTINGS_NAME} keys: {', '.join(unknown)}.",
+                       f"Known keys: {', '.join(sorted(DEFAULTS))}. Check the spelling.")]
+    return []
+
+
+@checks.register(checks.Tags.security)
+def check_installed_apps(app_configs=None, **kwargs):
+    missing = [app for app in REQUIRED_APPS if app not in settings.INSTALLED_APPS]
+    if missing:
+        return [_error("E003", f"INSTALLED_APPS lacks {', '.join(missing)}.",
+                       "secure_shopadmin builds on these apps: add them to INSTALLED_APPS.")]
+    return []
+
+
+@checks.register(checks.Tags.security)
+def check_middleware(app_configs=None, **kwargs):
+    middleware = list(settings.MIDDLEWARE)
+    errors = []
+    required = (*MIDDLEWARE_BEFORE_OURS, OUR_MIDDLEWARE, AXES_MIDDLEWARE)
+    missing = [m for m in required if m not in middleware]
+    if missing:
+        errors.append(_error("E004", f"MIDDLEWARE lacks {', '.join(missing)}.",
+                             f"Add them; {OUR_MIDDLEWARE} goes right after {MIDDLEWARE_BEFORE_OURS[-1]}."))
+        return errors
+    positions = [middleware.index(m) for m in (*MIDDLEWARE_BEFORE_OURS, OUR_MIDDLEWARE)]
+    if positions != sorted(positions):
+        order = " < ".join((*MIDDLEWARE_BEFORE_OURS, OUR_MIDDLEWARE))
+        errors.append(_error("E005", "MIDDLEWARE is in the wrong order for secure_shopadmin.",
+                             f"Order them: {order}."))
+    return errors
+
+
+@checks.register(checks.Tags.security)
+def check_authentication_backends(app_configs=None, **kwargs):
+    backends = list(settings.AUTHENTICATION_BACKENDS)
+    if not backends or backends[0] not in AXES_BACKENDS:
+        return [_error("E006", "The first AUTHENTICATION_BACKENDS entry must be django-axes' backend.",
+                       f"Put '{AXES_BACKENDS[0]}' first, so a locked client is refused before any hash.")]
+    return []
+
+
+@checks.register(checks.Tags.security)
+def check_password_hashers(app_configs=None, **kwargs):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    hashers = list(getattr(settings, "PASSWORD_HASHERS", []))
+    try:
+        first = import_string(hashers[0]) if hashers else None
+    except ImportError:
+        first = None
+    if first is None or not issubclass(first, Argon2PasswordHasher):
+        return [_error("E007", "The first PASSWORD_HASHERS entry must be argon2id.",
+                       "Use PASSWORD_HASHERS = secure_shopadmin.hashers.recommended_hashers().")]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_cookie_flags(app_configs=None, **kwargs):
+    warnings = []
+    for id_, name, expected in (
+        ("W001", "SESSION_COOKIE_SECURE", True),
+        ("W002", "SESSION_COOKIE_HTTPONLY", True),
+        ("W003", "CSRF_COOKIE_SECURE", True),
+    ):
+        if getattr(settings, name) is not expected:
+            warnings.append(_error(id_, f"{name} is not {expected}.",
+                                   f"Set {name} = {expected}: logins and partial logins live in these cookies.",
+                                   level=checks.Warning))
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.signed_cookies":
+        warnings.append(_error("W004", "Signed-cookie sessions cannot be ended server-side.",
+                               "Use the db, cache or cached_db session engine so forced resets end sessions.",
+                               level=checks.Warning))
+    return warnings

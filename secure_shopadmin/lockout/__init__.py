@@ -1,0 +1,1 @@
+"""Stage 1 of the login pipeline: the guard, on django-axes."""

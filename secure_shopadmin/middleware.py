@@ -1,0 +1,99 @@
+"""The one enforcement middleware: decides every request from the session, without a query.
+
+* A session holding a partial login reaches only the pending step's URL names, the
+  pipeline's own cancel page, logout and static files; everything else, every HTTP method,
+  is redirected to the step (JSON 403 under an API prefix). Anything it cannot resolve is refused.
+* A logged-in session without the pipeline's marker (from before install, or from a login
+  path that skipped the pipeline) is logged out.
+* A logged-in session with the marker passes; ``request.user.is_verified()`` answers from it.
+* Every admin site's login view is served by the pipeline's console login.
+"""
+
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.admin import AdminSite
+from django.http import JsonResponse
+from django.shortcuts import redirect, resolve_url
+from django.urls import Resolver404, resolve
+from django.utils.functional import SimpleLazyObject
+
+from . import pipeline
+from .conf import app_settings
+
+ALWAYS_ALLOWED_URL_NAMES = frozenset({"secure_shopadmin:cancel_login"})
+
+
+def is_api_request(request):
+    return any(request.path_info.startswith(prefix) for prefix in app_settings.API_PREFIXES)
+
+
+def is_static_request(request):
+    static_url = settings.STATIC_URL or ""
+    if not static_url or "://" in static_url:
+        return False
+    return request.path_info.startswith("/" + static_url.lstrip("/"))
+
+
+def is_logout(match):
+    return match.url_name == "logout" or match.view_name == "secure_shopadmin:logout"
+
+
+def refuse(request, url, code):
+    if is_api_request(request):
+        return JsonResponse({"code": code}, status=401 if code == "not_authenticated" else 403)
+    return redirect(url)
+
+
+class SecureShopAdminMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if pipeline.PARTIAL_KEY in session:
+            refusal = self._restrict_partial(request)
+            if refusal is not None:
+                return refusal
+        elif auth.SESSION_KEY in session:
+            marker = pipeline.session_marker(request)
+            if marker is None:
+                auth.logout(request)
+                return refuse(request, request.get_full_path(), "not_authenticated")
+            request.user = _with_verification(request.user, marker)
+        return self.get_response(request)
+
+    def _restrict_partial(self, request):
+        partial = pipeline.PartialLogin.load(request)
+        if partial is None:
+            return None
+        if is_static_request(request):
+            return None
+        allowed = ALWAYS_ALLOWED_URL_NAMES | set(partial.allowed_url_names) | set(
+            app_settings.EXTRA_ALLOWED_URL_NAMES
+        )
+        try:
+            match = resolve(request.path_info, urlconf=getattr(request, "urlconf", None))
+        except Resolver404:
+            match = None
+        if match is not None and (match.view_name in allowed or is_logout(match)):
+            return None
+        return refuse(request, partial.step_url or resolve_url(settings.LOGIN_URL), "login_incomplete")
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        site = getattr(view_func, "__self__", None)
+        if isinstance(site, AdminSite) and getattr(view_func, "__name__", "") == "login":
+            from .views.login import console_login
+
+            return console_login(request, site)
+        return None
+
+
+def _with_verification(user, marker):
+    """Wrap the lazy user so django-otp's ``is_verified()`` answers from the marker, not the database."""
+    verified = bool(marker.get("verified"))
+
+    def load():
+        user.is_verified = lambda: verified
+        return user
+
+    return SimpleLazyObject(load)

@@ -1,0 +1,1 @@
+"""Stage 4 of the login pipeline: required actions (forced password resets)."""

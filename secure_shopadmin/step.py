@@ -1,0 +1,10 @@
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step a partial login must take: its name, where to send the user, which URL names serve it."""
+
+    name: str
+    url: str
+    url_names: tuple = ()

@@ -1,0 +1,1 @@
+from .login import LoginView, cancel_login, console_login  # noqa: F401
