@@ -94,6 +94,18 @@ def check_password_hashers(app_configs=None, **kwargs):
     return []
 
 
+AXES_LOCKOUT_CALLABLE = "secure_shopadmin.lockout.responses.axes_lockout_response"
+
+
+@checks.register(checks.Tags.security)
+def check_axes_settings(app_configs=None, **kwargs):
+    if getattr(settings, "AXES_LOCKOUT_CALLABLE", None) != AXES_LOCKOUT_CALLABLE:
+        return [_error("W005", "django-axes answers lockouts with its own page, not the pipeline's.",
+                       f"Set AXES_LOCKOUT_CALLABLE = '{AXES_LOCKOUT_CALLABLE}' (429, Retry-After, no enumeration).",
+                       level=checks.Warning)]
+    return []
+
+
 @checks.register(checks.Tags.security, deploy=True)
 def check_cookie_flags(app_configs=None, **kwargs):
     warnings = []

@@ -14,7 +14,9 @@ class LoginForm(forms.Form):
     )
 
     error_messages = {
-        "invalid_login": _("Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."),
+        "invalid_login": _(
+            "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."
+        ),
     }
 
     def __init__(self, *args, request=None, **kwargs):

@@ -84,3 +84,8 @@ def test_deploy_cookie_flags(settings):
 def test_checks_do_not_touch_the_database():
     # Without the db fixture pytest-django makes any query raise.
     call_command("check", "--deploy", "--fail-level", "CRITICAL", verbosity=0)
+
+
+def test_axes_lockout_callable(settings):
+    settings.AXES_LOCKOUT_CALLABLE = None
+    assert ids(ssa_checks.check_axes_settings()) == ["secure_shopadmin.W005"]

@@ -115,3 +115,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"secure_shopadmin.security": {"handlers": ["console"], "level": "INFO"}},
 }
+
+AXES_LOCKOUT_CALLABLE = "secure_shopadmin.lockout.responses.axes_lockout_response"
