@@ -1,5 +1,18 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+#: capability sub-packages; each may hold ``checks`` and ``receivers`` modules, imported at start-up
+SUBPACKAGES = ("hashers", "twofactor", "lockout", "resets", "alerts", "audit")
+
+
+def import_if_present(name):
+    try:
+        import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise
 
 
 class SecureShopAdminConfig(AppConfig):
@@ -8,4 +21,8 @@ class SecureShopAdminConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks, signals  # noqa: F401  (registers checks and receivers)
+        from . import checks, signals  # noqa: F401  (registers the core checks)
+
+        for sub in SUBPACKAGES:
+            import_if_present(f"{self.name}.{sub}.checks")
+            import_if_present(f"{self.name}.{sub}.receivers")

@@ -39,6 +39,18 @@ DEFAULTS = {
         "",
         "URL name of the host's member login page; empty means settings.LOGIN_URL.",
     ),
+    "ENCRYPTION_KEYS": (
+        (),
+        "Fernet keys (newest first) that encrypt OTP secrets and recorded session keys at rest.",
+    ),
+    "USER_LANGUAGE": (
+        "secure_shopadmin.mail.default_user_language",
+        "Dotted path to a function(user) -> language code choosing each user's mail language.",
+    ),
+    "SECURITY_CONTACTS": (
+        (),
+        "E-mail addresses of the shop's security contacts, told of staff alerts and 'this wasn't me'.",
+    ),
     "SECURITY_LOGGER": (
         "secure_shopadmin.security",
         "Name of the logger that receives one structured record per security event.",
@@ -55,6 +67,10 @@ DEFAULTS = {
     "WRAP_BATCH_SIZE": (
         500,
         "Users per batch in wrap_legacy_hashes.",
+    ),
+    "WRAP_ARGON2_PARAMS": (
+        None,
+        "argon2id (time_cost, memory_cost KiB, parallelism) of new wrapped hashes; None takes the preferred hasher's.",
     ),
 }
 

@@ -19,7 +19,8 @@ def lockout_response(request, retry_after):
         response = JsonResponse({"code": "too_many_attempts", "retry_after": retry_after}, status=429)
     else:
         context = {**admin.site.each_context(request), "retry_at": retry_at, "retry_after": retry_after}
-        response = TemplateResponse(request, "secure_shopadmin/lockout.html", context, status=429)
+        # rendered now: axes' middleware returns it from outside the view layer
+        response = TemplateResponse(request, "secure_shopadmin/lockout.html", context, status=429).render()
     response["Retry-After"] = str(retry_after)
     return response
 

@@ -1,0 +1,3 @@
+"""The Security section of the admin: one module per capability."""
+
+from . import audit  # noqa: F401

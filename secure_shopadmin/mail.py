@@ -1,0 +1,60 @@
+"""Mails to users and to the security contacts, each in its reader's language (text and HTML).
+
+A mail is three templates under ``secure_shopadmin/mail/``: ``<name>_subject.txt``,
+``<name>.txt`` and ``<name>.html``; override any of them in your project's templates.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.module_loading import import_string
+
+from .conf import app_settings
+
+
+def default_user_language(user):
+    """The user's ``language`` attribute if the user model has one, else ``LANGUAGE_CODE``."""
+    return getattr(user, "language", None) or settings.LANGUAGE_CODE
+
+
+def user_language(user):
+    return import_string(app_settings.USER_LANGUAGE)(user)
+
+
+def shop_name():
+    return app_settings.SHOP_NAME or str(admin.site.site_header)
+
+
+def render_mail(name, context, language):
+    """Render ``name`` in ``language``: (subject, text body, HTML body)."""
+    with translation.override(language):
+        context = {"shop_name": shop_name(), **context}
+        subject = render_to_string(f"secure_shopadmin/mail/{name}_subject.txt", context)
+        text = render_to_string(f"secure_shopadmin/mail/{name}.txt", context)
+        html = render_to_string(f"secure_shopadmin/mail/{name}.html", context)
+    return " ".join(subject.split()), text, html
+
+
+def build_mail(name, context, to, language):
+    subject, text, html = render_mail(name, context, language)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send_to_user(user, name, context=None, to=None):
+    """Send mail ``name`` to ``user`` (or ``to``) in the user's language; returns the number sent."""
+    address = to or user.email
+    if not address:
+        return 0
+    context = {"user": user, **(context or {})}
+    return build_mail(name, context, [address], user_language(user)).send()
+
+
+def send_to_security_contacts(name, context=None):
+    contacts = list(app_settings.SECURITY_CONTACTS)
+    if not contacts:
+        return 0
+    return build_mail(name, context or {}, contacts, settings.LANGUAGE_CODE).send()
