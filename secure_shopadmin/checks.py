@@ -107,7 +107,7 @@ def check_axes_settings(app_configs=None, **kwargs):
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def check_cookie_flags(app_configs=None, **kwargs):
+def check_deployment(app_configs=None, **kwargs):
     warnings = []
     for id_, name, expected in (
         ("W001", "SESSION_COOKIE_SECURE", True),
@@ -118,6 +118,18 @@ def check_cookie_flags(app_configs=None, **kwargs):
             warnings.append(_error(id_, f"{name} is not {expected}.",
                                    f"Set {name} = {expected}: logins and partial logins live in these cookies.",
                                    level=checks.Warning))
+    if not app_settings.ENCRYPTION_KEYS:
+        warnings.append(_error("E010", 'SECURE_SHOPADMIN["ENCRYPTION_KEYS"] is empty.',
+                               "OTP secrets and session keys are then encrypted with a key derived from "
+                               "SECRET_KEY. Add a key from cryptography.fernet.Fernet.generate_key(), kept "
+                               "out of the code."))
+    else:
+        from . import crypto
+
+        try:
+            crypto.fernet()
+        except Exception as error:  # noqa: BLE001  (reported, not raised)
+            warnings.append(_error("E011", str(error), "Each key must come from Fernet.generate_key()."))
     if settings.SESSION_ENGINE == "django.contrib.sessions.backends.signed_cookies":
         warnings.append(_error("W004", "Signed-cookie sessions cannot be ended server-side.",
                                "Use the db, cache or cached_db session engine so forced resets end sessions.",

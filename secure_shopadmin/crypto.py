@@ -1,10 +1,12 @@
 """Encryption at rest (OTP secrets, session keys) with cryptography's MultiFernet, and keyed digests.
 
-Keys come from ``SECURE_SHOPADMIN["ENCRYPTION_KEYS"]``: Fernet keys, newest first. Encrypting
+Keys come from ``SECURE_SHOPADMIN["ENCRYPTION_KEYS"]``: Fernet keys, newest first (while it is
+empty, a key derived from ``SECRET_KEY`` serves and ``check --deploy`` reports E010). Encrypting
 uses the first; decrypting tries each, so a key is rotated by putting a new one in front and
 running ``manage.py rotate_encryption_keys``.
 """
 
+import base64
 import hashlib
 import hmac
 
@@ -15,17 +17,23 @@ from django.utils.encoding import force_bytes
 
 from .conf import app_settings
 
-__all__ = ["InvalidToken", "decrypt", "digest", "encrypt", "fernet"]
+__all__ = ["InvalidToken", "constant_time_equal", "decrypt", "digest", "encrypt", "fernet"]
+
+
+def fallback_key():
+    """A key derived from SECRET_KEY, used only while ENCRYPTION_KEYS is empty (``check --deploy`` errors)."""
+    derived = hashlib.sha256(force_bytes(f"secure_shopadmin.encryption:{settings.SECRET_KEY}")).digest()
+    return base64.urlsafe_b64encode(derived)
 
 
 def fernet():
-    keys = app_settings.ENCRYPTION_KEYS
-    if not keys:
+    keys = list(app_settings.ENCRYPTION_KEYS) or [fallback_key()]
+    try:
+        return MultiFernet([Fernet(force_bytes(key)) for key in keys])
+    except (ValueError, TypeError) as error:
         raise ImproperlyConfigured(
-            'SECURE_SHOPADMIN["ENCRYPTION_KEYS"] is empty: add a key made with '
-            "cryptography.fernet.Fernet.generate_key() (see the secure_shopadmin.E010 check)."
-        )
-    return MultiFernet([Fernet(force_bytes(key)) for key in keys])
+            f'SECURE_SHOPADMIN["ENCRYPTION_KEYS"] holds a key that is not a Fernet key: {error}'
+        ) from None
 
 
 def encrypt(value: bytes) -> str:
@@ -50,3 +58,7 @@ def digest(value, purpose):
     """
     key = hashlib.sha256(force_bytes(f"secure_shopadmin.{purpose}:{settings.SECRET_KEY}")).digest()
     return hmac.new(key, force_bytes(value), hashlib.sha256).hexdigest()
+
+
+def constant_time_equal(a, b):
+    return hmac.compare_digest(force_bytes(a), force_bytes(b))

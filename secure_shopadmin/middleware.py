@@ -18,6 +18,7 @@ from django.urls import Resolver404, resolve
 from django.utils.functional import SimpleLazyObject
 
 from . import pipeline
+from .alerts import sessions
 from .conf import app_settings
 
 ALWAYS_ALLOWED_URL_NAMES = frozenset({"secure_shopadmin:cancel_login"})
@@ -60,7 +61,11 @@ class SecureShopAdminMiddleware:
                 auth.logout(request)
                 return refuse(request, request.get_full_path(), "not_authenticated")
             request.user = _with_verification(request.user, marker)
-        return self.get_response(request)
+        response = self.get_response(request)
+        marker = pipeline.session_marker(request) if hasattr(request, "session") else None
+        if marker is not None:
+            sessions.rerecord_if_rotated(request, marker)
+        return response
 
     def _restrict_partial(self, request):
         partial = pipeline.PartialLogin.load(request)

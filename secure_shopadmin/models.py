@@ -1,3 +1,4 @@
 """Django finds the app's models here; each lives in its capability's sub-package."""
 
 from .audit.models import SecurityEvent  # noqa: F401
+from .alerts.models import UserSession  # noqa: F401

@@ -181,13 +181,14 @@ def _finish(request, user, partial):
     # 5. session and environment: the user is logged in only now.
     discard_partial(request)
     django_login(request, user, backend=partial.backend)
-    request.session[MARKER_KEY] = {
+    marker = {
         "v": MARKER_VERSION,
         "channel": partial.channel,
         "verified": bool(partial.facts.get("second_factor")),
         "at": int(time.time()),
     }
-    session_stage.logged_in(request, user, partial)
+    marker.update(session_stage.logged_in(request, user, partial))
+    request.session[MARKER_KEY] = marker
     guard_stage.pipeline_succeeded(request, user, partial)
     # 6. audit
     audit_stage.logged_in(request, user, partial)

@@ -70,15 +70,22 @@ def test_argon2_first(settings, hashers):
     assert ids(ssa_checks.check_password_hashers()) == ["secure_shopadmin.E007"]
 
 
+def test_deploy_encryption_keys(settings):
+    settings.SECURE_SHOPADMIN = {"ENCRYPTION_KEYS": []}
+    assert "secure_shopadmin.E010" in ids(ssa_checks.check_deployment())
+    settings.SECURE_SHOPADMIN = {"ENCRYPTION_KEYS": ["not-a-fernet-key"]}
+    assert "secure_shopadmin.E011" in ids(ssa_checks.check_deployment())
+
+
 def test_deploy_cookie_flags(settings):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
-    assert ids(ssa_checks.check_cookie_flags()) == [
+    assert ids(ssa_checks.check_deployment()) == [
         "secure_shopadmin.W001", "secure_shopadmin.W003", "secure_shopadmin.W004"]
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
-    assert ssa_checks.check_cookie_flags() == []
+    assert ssa_checks.check_deployment() == []
 
 
 def test_checks_do_not_touch_the_database():

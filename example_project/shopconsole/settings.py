@@ -107,6 +107,9 @@ AXES_RESET_ON_SUCCESS = False
 SECURE_SHOPADMIN = {
     "SHOP_NAME": "Example Shop",
     "API_PREFIXES": ["/api/"],
+    # Demo key only: a real shop keeps its key out of the code (an environment variable, a vault).
+    "ENCRYPTION_KEYS": [os.environ.get("SHOP_ENCRYPTION_KEY", "hGG_h26svPpH_ZbxIqkdMNxUeBGN7SNXMIKDmtqZ65E=")],
+    "SECURITY_CONTACTS": ["security@shop.example"],
 }
 
 LOGGING = {

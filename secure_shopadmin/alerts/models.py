@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserSession(models.Model):
+    """One session the pipeline logged in, so that every session of a user can be ended.
+
+    Fields:
+        user: whose session it is.
+        key_digest: keyed digest of the session key, to find the row again (rotation, logout).
+        key_encrypted: the session key encrypted at rest (the backend needs it to delete the session).
+        channel: the login path (console, storefront, api).
+        created_at: when the pipeline logged the session in.
+        rotated_at: when Django last rotated its key (None if never).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("user"))
+    key_digest = models.CharField(_("session key digest"), max_length=64, unique=True)
+    key_encrypted = models.TextField(_("encrypted session key"))
+    channel = models.CharField(_("login path"), max_length=16)
+    created_at = models.DateTimeField(_("logged in at"), default=timezone.now)
+    rotated_at = models.DateTimeField(_("key rotated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("user session")
+        verbose_name_plural = _("user sessions")
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self):
+        return f"{self.user_id} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,67 @@
+"""Every session the pipeline logs in is recorded and can be ended, on db, cache and cached_db."""
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.test import Client
+from django.urls import reverse
+
+from secure_shopadmin import pipeline
+from secure_shopadmin.alerts import sessions
+from secure_shopadmin.alerts.models import UserSession
+
+from .conftest import STAFF_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+ENGINES = [
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cache",
+    "django.contrib.sessions.backends.cached_db",
+]
+
+
+def console_login(client):
+    response = client.post(reverse("admin:login"), {"username": "clerk", "password": STAFF_PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_end_user_sessions_ends_every_session(settings, staff_user, engine):
+    settings.SESSION_ENGINE = engine
+    first, second, third = (console_login(Client()) for _ in range(3))
+    assert UserSession.objects.filter(user=staff_user).count() == 3
+    ended = sessions.end_user_sessions(staff_user, keep_session_key=third.session.session_key)
+    assert ended == 2
+    for client in (first, second):
+        assert client.get(reverse("admin:index")).status_code == 302
+        assert SESSION_KEY not in client.session
+    assert third.get(reverse("admin:index")).status_code == 200
+
+
+def test_session_key_is_stored_encrypted_never_in_clear(staff_user):
+    client = console_login(Client())
+    row = UserSession.objects.get(user=staff_user)
+    key = client.session.session_key
+    assert key not in row.key_encrypted and key not in row.key_digest
+    assert client.session[pipeline.MARKER_KEY]["sd"] == row.key_digest
+
+
+def test_rotated_key_is_rerecorded(settings, staff_user):
+    settings.ROOT_URLCONF = "tests.urls_rotation"
+    client = console_login(Client())
+    old_key = client.session.session_key
+    assert client.get("/rotate/").content == b"rotated"
+    new_key = client.session.session_key
+    assert new_key != old_key
+    row = UserSession.objects.get(user=staff_user)
+    assert row.key_digest == sessions.key_digest(new_key) and row.rotated_at is not None
+    assert client.session[pipeline.MARKER_KEY]["sd"] == row.key_digest
+    assert sessions.end_user_sessions(staff_user) == 1
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_logout_forgets_the_session(staff_user):
+    client = console_login(Client())
+    client.post(reverse("admin:logout"))
+    assert not UserSession.objects.filter(user=staff_user).exists()
