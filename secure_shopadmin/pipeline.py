@@ -17,6 +17,7 @@ the middleware decides every later request without a database query.
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import login as django_login
 from django.utils.crypto import constant_time_compare
@@ -140,6 +141,26 @@ def login_with_password(request, username, password, *, channel, next_url=""):
     return advance(request)
 
 
+def login_with_proof(request, user, *, proof, channel, next_url=""):
+    """Start the pipeline for a user who proved control of the registered e-mail address.
+
+    Used by single-use mailed links (a forced reset, an enrolment) instead of a password: the
+    guard and the password stage do not apply, the second factor and the required actions do.
+    ``proof`` names the link (e.g. ``"reset_link"``) and is kept in the partial login's facts.
+    """
+    discard_partial(request)
+    request.session.cycle_key()
+    backend = getattr(user, "backend", None) or next(
+        b for b in settings.AUTHENTICATION_BACKENDS if not b.startswith("axes.")
+    )
+    PartialLogin(
+        user_id=str(user.pk), backend=backend, auth_hash=user.get_session_auth_hash(),
+        channel=channel, next_url=next_url, started=time.time(), done=[proof],
+        facts={"email_proven": proof},
+    ).save(request)
+    return advance(request)
+
+
 def channel_admits(channel, user):
     """The console is for active staff only; a member's right password fails there like a wrong one."""
     if channel == Channel.CONSOLE:
@@ -165,11 +186,17 @@ def advance(request):
     return _finish(request, user, partial)
 
 
-def step_done(request, step_name, **facts):
-    """Called by a step's view when its step succeeded; runs the rest of the pipeline."""
+def step_done(request, step_name, *, password_changed_for=None, **facts):
+    """Called by a step's view when its step succeeded; runs the rest of the pipeline.
+
+    A step that set a new password passes the user as ``password_changed_for``, so the partial
+    login follows the new session auth hash instead of being voided by it.
+    """
     partial = PartialLogin.load(request)
     if partial is None or partial.step != step_name:
         return Outcome(Outcome.EXPIRED)
+    if password_changed_for is not None and str(password_changed_for.pk) == partial.user_id:
+        partial.auth_hash = password_changed_for.get_session_auth_hash()
     partial.done.append(step_name)
     partial.facts.update(facts)
     partial.step, partial.step_url, partial.allowed_url_names = "", "", []
