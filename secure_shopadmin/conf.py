@@ -72,6 +72,51 @@ DEFAULTS = {
         None,
         "argon2id (time_cost, memory_cost KiB, parallelism) of new wrapped hashes; None takes the preferred hasher's.",
     ),
+    # --- twofactor -------------------------------------------------------------
+    "TWO_FACTOR_POLICY": (
+        {"staff": True, "superusers": True, "members": False, "groups": (), "permissions": ()},
+        "Who must use a second factor: staff, superusers, all members, named groups or 'app.codename' perms.",
+    ),
+    "TOTP_ISSUER": (
+        "",
+        "Issuer shown in authenticator apps; empty means SHOP_NAME.",
+    ),
+    "TOTP_TOLERANCE": (
+        1,
+        "TOTP steps accepted either side of now (1 = ±30 s).",
+    ),
+    "ENROLMENT_LINK_TTL": (
+        86400,
+        "Seconds a mailed enrolment (or break-glass) link stays valid.",
+    ),
+    "ENROLMENT_WITHOUT_LINK": (
+        False,
+        "Development only: let a user under the policy enrol right after the password (deploy check E020).",
+    ),
+    "RECOVERY_CODE_COUNT": (
+        10,
+        "Recovery codes issued per set.",
+    ),
+    "REMEMBER_BROWSER_DAYS": (
+        7,
+        "Days a remembered browser skips the second factor; 0 turns the option off.",
+    ),
+    "REMEMBER_BROWSER_FOR_SUPERUSERS": (
+        False,
+        "Whether superusers may remember a browser.",
+    ),
+    "REMEMBER_BROWSER_COOKIE": (
+        "ssa_trusted",
+        "Name of the remembered-browser cookie.",
+    ),
+    "OTP_THROTTLE_LIMIT": (
+        5,
+        "Wrong codes per device before verification is refused for a while (until the guard's OTP budget).",
+    ),
+    "REAUTH_MAX_AGE": (
+        300,
+        "Seconds a fresh code counts for sensitive self-service actions (remove device, new codes).",
+    ),
 }
 
 

@@ -2,3 +2,6 @@
 
 from .audit.models import SecurityEvent  # noqa: F401
 from .alerts.models import UserSession  # noqa: F401
+from .twofactor.models import (  # noqa: F401
+    AuthenticatorDevice, EnrolmentLink, RecoveryCode, RecoveryCodeSet, RememberedBrowser,
+)
