@@ -26,3 +26,7 @@ class SecureShopAdminConfig(AppConfig):
         for sub in SUBPACKAGES:
             import_if_present(f"{self.name}.{sub}.checks")
             import_if_present(f"{self.name}.{sub}.receivers")
+
+        from .admin.users import install
+
+        install()  # every admin module is imported by now: django.contrib.admin's ready() ran first

@@ -45,10 +45,15 @@ def check_settings_dict(app_configs=None, **kwargs):
 
 @checks.register(checks.Tags.security)
 def check_installed_apps(app_configs=None, **kwargs):
-    missing = [app for app in REQUIRED_APPS if app not in settings.INSTALLED_APPS]
+    apps = [app.split(".apps.")[0] for app in settings.INSTALLED_APPS]  # "x.apps.XConfig" -> "x"
+    missing = [app for app in REQUIRED_APPS if app not in apps]
     if missing:
         return [_error("E003", f"INSTALLED_APPS lacks {', '.join(missing)}.",
                        "secure_shopadmin builds on these apps: add them to INSTALLED_APPS.")]
+    if "secure_shopadmin" in apps and apps.index("secure_shopadmin") < apps.index("django.contrib.admin"):
+        return [_error("E008", "secure_shopadmin comes before django.contrib.admin in INSTALLED_APPS.",
+                       "List secure_shopadmin after django.contrib.admin, so every admin module is loaded "
+                       "before it adds its features to the user admin.")]
     return []
 
 

@@ -82,7 +82,8 @@ class SecureShopAdminMiddleware:
             match = None
         if match is not None and (match.view_name in allowed or is_logout(match)):
             return None
-        return refuse(request, partial.step_url or resolve_url(settings.LOGIN_URL), "login_incomplete")
+        return refuse(request, partial.step_url or resolve_url(settings.LOGIN_URL),
+                      partial.step_api_code or "login_incomplete")
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         site = getattr(view_func, "__self__", None)

@@ -75,6 +75,7 @@ class PartialLogin:
     facts: dict = field(default_factory=dict)
     step: str = ""
     step_url: str = ""
+    step_api_code: str = ""
     allowed_url_names: list = field(default_factory=list)
 
     def save(self, request):
@@ -179,7 +180,8 @@ def advance(request):
     for stage in (second_factor_stage, required_actions_stage):
         step = stage.pending_step(request, user, partial)
         if step is not None:
-            partial.step, partial.step_url, partial.allowed_url_names = step.name, step.url, list(step.url_names)
+            partial.step, partial.step_url, partial.step_api_code = step.name, step.url, step.api_code
+            partial.allowed_url_names = list(step.url_names)
             partial.save(request)
             signals.login_step_pending.send(sender=Outcome, request=request, user=user, step=step.name)
             return Outcome(Outcome.PENDING, user=user, redirect_url=step.url)
@@ -199,7 +201,7 @@ def step_done(request, step_name, *, password_changed_for=None, **facts):
         partial.auth_hash = password_changed_for.get_session_auth_hash()
     partial.done.append(step_name)
     partial.facts.update(facts)
-    partial.step, partial.step_url, partial.allowed_url_names = "", "", []
+    partial.step, partial.step_url, partial.step_api_code, partial.allowed_url_names = "", "", "", []
     partial.save(request)
     return advance(request)
 

@@ -96,3 +96,9 @@ def test_checks_do_not_touch_the_database():
 def test_axes_lockout_callable(settings):
     settings.AXES_LOCKOUT_CALLABLE = None
     assert ids(ssa_checks.check_axes_settings()) == ["secure_shopadmin.W005"]
+
+
+def test_app_order(settings):
+    apps = [a for a in settings.INSTALLED_APPS if a != "secure_shopadmin"]
+    settings.INSTALLED_APPS = ["secure_shopadmin", *apps]
+    assert ids(ssa_checks.check_installed_apps()) == ["secure_shopadmin.E008"]

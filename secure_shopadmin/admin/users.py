@@ -1,0 +1,38 @@
+"""Security features on the host's own user admin, whatever ModelAdmin it registered.
+
+Each capability contributes a mixin (actions, buttons, panels on the change page); at start-up
+:func:`install` re-registers the user model on every admin site with a subclass of the site's
+own ModelAdmin that adds them, so a shop's customised UserAdmin keeps all it had.
+"""
+
+from django.contrib.admin.sites import all_sites
+from django.contrib.auth import get_user_model
+
+#: mixins added in front of the registered user ModelAdmin, first one outermost
+USER_ADMIN_MIXINS = []
+
+
+def user_admin_mixin(cls):
+    """Class decorator: register ``cls`` as a user-admin mixin."""
+    USER_ADMIN_MIXINS.append(cls)
+    return cls
+
+
+def secure_user_admin(model_admin_class):
+    if getattr(model_admin_class, "_secure_shopadmin", False):
+        return model_admin_class
+    attrs = {"_secure_shopadmin": True, "__module__": model_admin_class.__module__}
+    return type(f"Secure{model_admin_class.__name__}", (*USER_ADMIN_MIXINS, model_admin_class), attrs)
+
+
+def install():
+    """Wrap the user model's ModelAdmin on every admin site (called from ``AppConfig.ready``)."""
+    if not USER_ADMIN_MIXINS:
+        return
+    user_model = get_user_model()
+    for site in list(all_sites):
+        model_admin = site._registry.get(user_model)
+        if model_admin is None:
+            continue
+        site.unregister(user_model)
+        site.register(user_model, secure_user_admin(type(model_admin)))
