@@ -51,6 +51,10 @@ DEFAULTS = {
         (),
         "E-mail addresses of the shop's security contacts, told of staff alerts and 'this wasn't me'.",
     ),
+    "SITE_URL": (
+        "",
+        "Base URL for links in mails sent outside a request (management commands), e.g. https://shop.example.",
+    ),
     "SECURITY_LOGGER": (
         "secure_shopadmin.security",
         "Name of the logger that receives one structured record per security event.",
@@ -93,6 +97,10 @@ DEFAULTS = {
         False,
         "Development only: let a user under the policy enrol right after the password (deploy check E020).",
     ),
+    "ENROLMENT_LINK_RESEND_AFTER": (
+        600,
+        "Seconds before another password login may mail a new enrolment link to the same user.",
+    ),
     "RECOVERY_CODE_COUNT": (
         10,
         "Recovery codes issued per set.",
@@ -116,6 +124,47 @@ DEFAULTS = {
     "REAUTH_MAX_AGE": (
         300,
         "Seconds a fresh code counts for sensitive self-service actions (remove device, new codes).",
+    ),
+    # --- resets ---------------------------------------------------------------
+    "RESET_LINK_TTL": (
+        259200,
+        "Seconds a mailed forced-reset link stays valid (3 days); a new mail voids the older link.",
+    ),
+    "RESET_LINK_RESEND_INTERVAL": (
+        900,
+        "Seconds before a user may ask for another forced-reset link (self-service 'send me a new link').",
+    ),
+    "RESET_BATCH_SIZE": (
+        1000,
+        "Users per transaction when forcing resets in bulk (admin action, force_password_reset).",
+    ),
+    "RESET_DEFAULT_MODE": (
+        "compromised",
+        "Mode preselected for a new forced reset: 'compromised' (password made unusable) or 'change'.",
+    ),
+    "MAIL_BATCH_SIZE": (
+        100,
+        "Mails sent per SMTP connection by the outgoing-mail sender.",
+    ),
+    "MAIL_MAX_ATTEMPTS": (
+        5,
+        "Attempts before a failed outgoing mail stays failed (not retried any more).",
+    ),
+    "BREACHED_PASSWORD_FILES": (
+        (),
+        "Extra blocklist files (one password a line, .txt or .txt.gz) added to the shipped breached-password list.",
+    ),
+    "PWNED_RANGE_API_URL": (
+        "",
+        "k-anonymity range API (e.g. 'https://api.pwnedpasswords.com/range/'); empty turns the online check off.",
+    ),
+    "PWNED_RANGE_API_TIMEOUT": (
+        2.0,
+        "Seconds to wait for the range API; on timeout or error the online check lets the password pass.",
+    ),
+    "EMAIL_CHANGE_CODE_REQUIRED": (
+        True,
+        "Whether staff (users under the 2FA policy) must also enter a current second-factor code to change e-mail.",
     ),
 }
 

@@ -20,3 +20,32 @@ def superuser(db):
 @pytest.fixture
 def member(db):
     return get_user_model().objects.create_user("member0001", "m1@members.example", MEMBER_PASSWORD)
+
+
+@pytest.fixture
+def no_two_factor(settings):
+    """Nobody is under the second-factor policy (tests of the other stages)."""
+    settings.SECURE_SHOPADMIN = {
+        **settings.SECURE_SHOPADMIN,
+        "TWO_FACTOR_POLICY": {"staff": False, "superusers": False, "members": False},
+    }
+
+
+def enrol_device(user):
+    """Give ``user`` a confirmed authenticator; returns a pyotp.TOTP for it (an independent implementation)."""
+    import base64
+    import secrets
+
+    import pyotp
+
+    from secure_shopadmin import crypto
+    from secure_shopadmin.twofactor.models import AuthenticatorDevice
+
+    key = secrets.token_bytes(20)
+    AuthenticatorDevice.objects.create(user=user, name="Phone", confirmed=True, key_encrypted=crypto.encrypt(key))
+    return pyotp.TOTP(base64.b32encode(key).decode())
+
+
+@pytest.fixture
+def staff_totp(staff_user):
+    return enrol_device(staff_user)

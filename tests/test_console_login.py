@@ -9,7 +9,7 @@ from secure_shopadmin.audit.models import EventKind, SecurityEvent
 
 from .conftest import MEMBER_PASSWORD, STAFF_PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 
 def post_login(client, url, username, password, **extra):

@@ -11,7 +11,7 @@ from secure_shopadmin.alerts.models import UserSession
 
 from .conftest import STAFF_PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 ENGINES = [
     "django.contrib.sessions.backends.db",

@@ -1,13 +1,38 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin, VerifyNotAllowed
 
 from .. import crypto
+from ..conf import app_settings
+
+OTP_THROTTLE_WINDOW = 15 * 60
 
 
-class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+class CappedThrottlingMixin(ThrottlingMixin):
+    """django-otp's throttling, capped: after ``OTP_THROTTLE_LIMIT`` wrong codes, none is checked
+    for 15 minutes from the last failure (instead of delays that double without end)."""
+
+    class Meta:
+        abstract = True
+
+    def get_throttle_factor(self):
+        return 1
+
+    def verify_is_allowed(self):
+        count, last = self.throttling_failure_count, self.throttling_failure_timestamp
+        if count >= app_settings.OTP_THROTTLE_LIMIT and last is not None:
+            until = last + timedelta(seconds=OTP_THROTTLE_WINDOW)
+            if until > timezone.now():
+                return False, {"reason": VerifyNotAllowed.N_FAILED_ATTEMPTS, "failure_count": count,
+                               "locked_until": until}
+        return True, None
+
+
+class AuthenticatorDevice(TimestampMixin, CappedThrottlingMixin, Device):
     """A TOTP authenticator app (RFC 6238), its key encrypted at rest.
 
     Fields (besides django-otp's ``user``, ``name``, ``confirmed``, timestamps and throttling):
@@ -27,16 +52,19 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
     class Meta:
         verbose_name = _("authenticator app")
         verbose_name_plural = _("authenticator apps")
+        permissions = [("reset_two_factor", _("Can reset another user's two-factor authentication"))]
 
     @property
     def key(self):
         return crypto.decrypt(self.key_encrypted)
 
-    def get_throttle_factor(self):
-        return 1
+    def verify_token(self, token):
+        from .totp import check_code
+
+        return check_code(self, token)
 
 
-class RecoveryCodeSet(TimestampMixin, ThrottlingMixin, Device):
+class RecoveryCodeSet(TimestampMixin, CappedThrottlingMixin, Device):
     """The user's current set of single-use recovery codes (a django-otp device).
 
     Fields: as :class:`AuthenticatorDevice`'s django-otp fields; the codes are :class:`RecoveryCode` rows.
@@ -46,8 +74,10 @@ class RecoveryCodeSet(TimestampMixin, ThrottlingMixin, Device):
         verbose_name = _("recovery code set")
         verbose_name_plural = _("recovery code sets")
 
-    def get_throttle_factor(self):
-        return 1
+    def verify_token(self, token):
+        from .recovery import use
+
+        return use(self.user, token)
 
 
 class RecoveryCode(models.Model):

@@ -1,9 +1,39 @@
-"""The second factor's part in the pipeline."""
+"""Stage 3 of the pipeline: the second factor.
+
+* a user with a confirmed device gives a code (TOTP or recovery), unless this browser is remembered;
+* a user under the policy without one may only enrol — and enrolment opens only after the user
+  proved control of the registered e-mail address (a mailed single-use link), so a leaked
+  password alone cannot register the attacker's authenticator.
+"""
+
+from django.urls import reverse
+
+from ..conf import app_settings
+from ..step import Step
+from . import browsers, links, services, signals
+from .policy import requires_2fa
+
+VERIFY = "verify"
+ENROL = "enrol"
+ENROL_MAILED = "enrol_mailed"
 
 
 def pending_step(request, user, partial):
-    """The second-factor step this login still needs, or None.
+    if "second_factor" in partial.facts:
+        return None
+    if services.has_device(user):
+        if browsers.is_remembered(request, user):
+            partial.facts["second_factor"] = "remembered"
+            signals.verified.send(sender=Step, request=request, user=user, method="remembered")
+            return None
+        return step(VERIFY, "secure_shopadmin:twofactor_verify")
+    if not requires_2fa(user):
+        return None
+    if partial.facts.get("email_proven") or app_settings.ENROLMENT_WITHOUT_LINK:
+        return step(ENROL, "secure_shopadmin:twofactor_enrol")
+    links.mail_after_password(request, user)
+    return step(ENROL_MAILED, "secure_shopadmin:twofactor_mailed", "secure_shopadmin:twofactor_link")
 
-    Until the TOTP sub-app lands, no user is under a second-factor policy.
-    """
-    return None
+
+def step(name, url_name, *more_url_names):
+    return Step(name, reverse(url_name), (url_name, *more_url_names), api_code="second_factor_required")

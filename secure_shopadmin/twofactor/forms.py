@@ -1,0 +1,33 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class CodeForm(forms.Form):
+    otp_token = forms.CharField(
+        label=_("Code"), max_length=32, strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+    )
+
+    error_messages = {
+        "invalid": _("That code is not valid. Codes can be used only once."),
+        "throttled": _("Too many wrong codes. Please try again later."),
+    }
+
+    def reject(self, reason="invalid"):
+        self.add_error(None, self.error_messages[reason])
+
+
+class VerifyForm(CodeForm):
+    remember = forms.BooleanField(label=_("Remember this browser"), required=False)
+
+    def __init__(self, *args, may_remember=False, remember_days=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        if may_remember:
+            self.fields["remember"].help_text = _("Skip the code on this browser for %(days)d days.") % {
+                "days": remember_days}
+        else:
+            del self.fields["remember"]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,78 @@
+"""Authenticator apps: creating a pending device, its QR code, and checking a code (RFC 6238)."""
+
+import base64
+import secrets
+from urllib.parse import quote, urlencode
+
+import segno
+from django.db import transaction
+from django.utils import timezone
+from django_otp.oath import TOTP
+
+from .. import crypto
+from ..conf import app_settings
+from ..mail import shop_name
+from .models import AuthenticatorDevice
+
+KEY_BYTES = 20
+
+
+def pending_device(user):
+    """The user's unconfirmed device (its secret made now, encrypted at rest, never in the session)."""
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = AuthenticatorDevice.objects.create(
+            user=user, name="Authenticator", confirmed=False,
+            key_encrypted=crypto.encrypt(secrets.token_bytes(KEY_BYTES)),
+        )
+    return device
+
+
+def base32_key(device):
+    return base64.b32encode(device.key).decode("ascii").rstrip("=")
+
+
+def grouped_key(device):
+    key = base32_key(device)
+    return " ".join(key[i:i + 4] for i in range(0, len(key), 4))
+
+
+def provisioning_uri(device):
+    issuer = app_settings.TOTP_ISSUER or shop_name()
+    label = quote(f"{issuer}:{device.user.get_username()}")
+    params = urlencode({"secret": base32_key(device), "issuer": issuer, "digits": device.digits,
+                        "period": device.step, "algorithm": "SHA1"})
+    return f"otpauth://totp/{label}?{params}"
+
+
+def qr_svg(device):
+    """The provisioning URI as an inline SVG (no Pillow)."""
+    return segno.make(provisioning_uri(device), error="m").svg_inline(scale=4, dark="#000", light="#fff")
+
+
+def parse_code(token, digits):
+    token = "".join((token or "").split())
+    if len(token) != digits or not token.isdigit():
+        return None
+    return int(token)
+
+
+def check_code(device, token):
+    """True when ``token`` is the device's code within the tolerance and newer than the last one.
+
+    The accepted time step is stored with a compare-and-set, so the same code cannot be used twice,
+    even by two requests at once.
+    """
+    code = parse_code(token, device.digits)
+    if code is None:
+        return False
+    totp = TOTP(device.key, step=device.step, digits=device.digits)
+    if not totp.verify(code, tolerance=app_settings.TOTP_TOLERANCE, min_t=device.last_t + 1):
+        return False
+    with transaction.atomic():
+        claimed = AuthenticatorDevice.objects.filter(pk=device.pk, last_t__lt=totp.t()).update(
+            last_t=totp.t(), last_used_at=timezone.now(),
+        )
+    if claimed:
+        device.last_t = totp.t()
+    return bool(claimed)
