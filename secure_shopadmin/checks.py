@@ -135,6 +135,9 @@ def check_deployment(app_configs=None, **kwargs):
             crypto.fernet()
         except Exception as error:  # noqa: BLE001  (reported, not raised)
             warnings.append(_error("E011", str(error), "Each key must come from Fernet.generate_key()."))
+    if app_settings.ENROLMENT_WITHOUT_LINK:
+        warnings.append(_error("E020", "ENROLMENT_WITHOUT_LINK is on: a leaked password can enrol an authenticator.",
+                               'Remove "ENROLMENT_WITHOUT_LINK" from SECURE_SHOPADMIN outside development.'))
     if settings.SESSION_ENGINE == "django.contrib.sessions.backends.signed_cookies":
         warnings.append(_error("W004", "Signed-cookie sessions cannot be ended server-side.",
                                "Use the db, cache or cached_db session engine so forced resets end sessions.",

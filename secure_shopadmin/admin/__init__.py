@@ -1,3 +1,3 @@
 """The Security section of the admin: one module per capability."""
 
-from . import audit  # noqa: F401
+from . import audit, resets, twofactor  # noqa: F401

@@ -7,6 +7,7 @@ own ModelAdmin that adds them, so a shop's customised UserAdmin keeps all it had
 
 from django.contrib.admin.sites import all_sites
 from django.contrib.auth import get_user_model
+from django.template.loader import select_template
 
 #: mixins added in front of the registered user ModelAdmin, first one outermost
 USER_ADMIN_MIXINS = []
@@ -18,11 +19,36 @@ def user_admin_mixin(cls):
     return cls
 
 
+class SecurityToolsMixin:
+    """Base of the composed admin: buttons (``security_tools``) and panels (``security_panels``) that
+    each capability's mixin contributes on the user's change page, through ``super()``."""
+
+    def security_tools(self, request, obj):
+        """[(label, url)] for the object-tools row."""
+        return []
+
+    def security_panels(self, request, obj):
+        """[(title, template name, context)] rendered below the fieldsets."""
+        return []
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        if obj is not None and getattr(response, "template_name", None):
+            response.context_data.update({
+                "ssa_base_template": select_template(response.template_name).template,
+                "security_tools": self.security_tools(request, obj),
+                "security_panels": self.security_panels(request, obj),
+            })
+            response.template_name = "secure_shopadmin/admin/user_change_form.html"
+        return response
+
+
 def secure_user_admin(model_admin_class):
     if getattr(model_admin_class, "_secure_shopadmin", False):
         return model_admin_class
     attrs = {"_secure_shopadmin": True, "__module__": model_admin_class.__module__}
-    return type(f"Secure{model_admin_class.__name__}", (*USER_ADMIN_MIXINS, model_admin_class), attrs)
+    bases = (*USER_ADMIN_MIXINS, SecurityToolsMixin, model_admin_class)
+    return type(f"Secure{model_admin_class.__name__}", bases, attrs)
 
 
 def install():
