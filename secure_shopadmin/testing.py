@@ -13,6 +13,7 @@ import time
 
 from django.urls import reverse
 
+from .alerts import sessions
 from .pipeline import MARKER_KEY, MARKER_VERSION, Channel
 
 
@@ -20,7 +21,8 @@ def pipeline_login(client, user, *, verified=True, channel=Channel.CONSOLE):
     """Log ``user`` in on ``client`` with the session the pipeline would leave."""
     client.force_login(user)
     session = client.session
-    session[MARKER_KEY] = {"v": MARKER_VERSION, "channel": channel, "verified": verified, "at": int(time.time())}
+    session[MARKER_KEY] = {"v": MARKER_VERSION, "channel": channel, "verified": verified, "at": int(time.time()),
+                           "sd": sessions.record_key(session.session_key, user, channel)}
     session.save()
     return client
 

@@ -158,10 +158,10 @@ def test_marker_answers_is_verified(rf, client, staff_user):
 
 
 def test_no_extra_query_on_a_verified_request(client, staff_user, settings):
-    pipeline_login(client, staff_user)
-    url = reverse("admin:auth_user_changelist")
     staff_user.is_superuser = True
     staff_user.save()
+    pipeline_login(client, staff_user)
+    url = reverse("admin:auth_user_changelist")
     with CaptureQueriesContext(connection) as with_app:
         assert client.get(url).status_code == 200
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.startswith("secure_shopadmin")]

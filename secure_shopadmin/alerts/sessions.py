@@ -20,7 +20,10 @@ def key_digest(session_key):
 
 def record(request, user, channel):
     """Record the request's (just logged-in) session; returns the digest kept in the marker."""
-    session_key = request.session.session_key
+    return record_key(request.session.session_key, user, channel)
+
+
+def record_key(session_key, user, channel):
     digest = key_digest(session_key)
     UserSession.objects.update_or_create(
         key_digest=digest,

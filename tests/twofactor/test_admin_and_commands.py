@@ -147,3 +147,22 @@ def test_enrolment_link_admin_is_read_only_and_shows_no_token(superuser, staff_u
     link = EnrolmentLink.objects.get()
     assert token not in link.token_digest
     assert client.get(reverse("admin:secure_shopadmin_enrolmentlink_add")).status_code == 403
+
+
+def test_promotion_to_staff_ends_the_members_sessions(member):
+    client = pipeline_login(Client(), member, verified=False, channel="storefront")
+    assert client.get(reverse("shop:account")).status_code == 200
+    member.is_staff = True
+    member.save()
+    assert client.get(reverse("shop:account")).status_code == 302
+
+
+def test_joining_a_policy_group_ends_sessions(member, settings):
+    from django.contrib.auth.models import Group
+
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "TWO_FACTOR_POLICY": {"groups": ["vip"]}}
+    client = pipeline_login(Client(), member, verified=False, channel="storefront")
+    member.groups.add(Group.objects.create(name="other"))
+    assert client.get(reverse("shop:account")).status_code == 200
+    member.groups.add(Group.objects.create(name="vip"))
+    assert client.get(reverse("shop:account")).status_code == 302
