@@ -76,6 +76,14 @@ DEFAULTS = {
         None,
         "argon2id (time_cost, memory_cost KiB, parallelism) of new wrapped hashes; None takes the preferred hasher's.",
     ),
+    "DEVICE_COOKIE": (
+        "ssa_device",
+        "Name of the long-lived, signed, HttpOnly cookie that identifies a browser.",
+    ),
+    "DEVICE_COOKIE_AGE": (
+        2 * 365 * 86400,
+        "Seconds the device cookie lives.",
+    ),
     # --- twofactor -------------------------------------------------------------
     "TWO_FACTOR_POLICY": (
         {"staff": True, "superusers": True, "members": False, "groups": (), "permissions": ()},
@@ -129,6 +137,10 @@ DEFAULTS = {
     "RESET_LINK_TTL": (
         259200,
         "Seconds a mailed forced-reset link stays valid (3 days); a new mail voids the older link.",
+    ),
+    "RESET_BASE_URL": (
+        "",
+        "Scheme and host put in front of links in reset mails sent outside a request (e.g. 'https://shop.example').",
     ),
     "RESET_LINK_RESEND_INTERVAL": (
         900,

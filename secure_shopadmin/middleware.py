@@ -18,7 +18,7 @@ from django.urls import Resolver404, resolve
 from django.utils.functional import SimpleLazyObject
 
 from . import pipeline
-from .alerts import sessions
+from .alerts import device, sessions
 from .conf import app_settings
 
 ALWAYS_ALLOWED_URL_NAMES = frozenset({"secure_shopadmin:cancel_login"})
@@ -65,6 +65,7 @@ class SecureShopAdminMiddleware:
         marker = pipeline.session_marker(request) if hasattr(request, "session") else None
         if marker is not None:
             sessions.rerecord_if_rotated(request, marker)
+        device.set_cookie_if_new(request, response)
         return response
 
     def _restrict_partial(self, request):

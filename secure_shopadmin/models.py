@@ -1,7 +1,8 @@
 """Django finds the app's models here; each lives in its capability's sub-package."""
 
 from .audit.models import SecurityEvent  # noqa: F401
-from .alerts.models import UserSession  # noqa: F401
+from .alerts.models import KnownDevice, UserSession  # noqa: F401
 from .twofactor.models import (  # noqa: F401
     AuthenticatorDevice, EnrolmentLink, RecoveryCode, RecoveryCodeSet, RememberedBrowser,
 )
+from .resets.models import OutgoingMail, ResetRequirement  # noqa: F401

@@ -65,3 +65,20 @@ def test_logout_forgets_the_session(staff_user):
     client = console_login(Client())
     client.post(reverse("admin:logout"))
     assert not UserSession.objects.filter(user=staff_user).exists()
+
+
+def test_login_sets_a_signed_httponly_device_cookie_and_learns_the_device(staff_user):
+    from secure_shopadmin.alerts.models import KnownDevice
+
+    client = console_login(Client())
+    cookie = client.cookies["ssa_device"]
+    assert cookie["httponly"] and ":" in cookie.value
+    assert KnownDevice.objects.filter(user=staff_user).count() == 1
+    client.post(reverse("admin:logout"))
+    console_login(client)
+    assert client.cookies["ssa_device"].value == cookie.value
+    assert KnownDevice.objects.filter(user=staff_user).count() == 1
+    forged = Client()
+    forged.cookies["ssa_device"] = "forged-id:bad-signature"
+    console_login(forged)
+    assert KnownDevice.objects.filter(user=staff_user).count() == 2

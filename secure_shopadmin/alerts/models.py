@@ -31,3 +31,27 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class KnownDevice(models.Model):
+    """A browser (its device cookie) that completed a login of this user.
+
+    Fields:
+        user: whose login it completed.
+        device_digest: keyed digest of the device cookie's id (the id itself is never stored).
+        first_seen, last_seen: the first and the latest completed login from it.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("user"))
+    device_digest = models.CharField(_("device digest"), max_length=64)
+    first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("known device")
+        verbose_name_plural = _("known devices")
+        constraints = [models.UniqueConstraint(fields=["user", "device_digest"], name="ssa_known_device_unique")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.device_digest[:8]}"

@@ -1,8 +1,9 @@
 """The session and environment stage: runs right after the user is logged in."""
 
-from . import sessions
+from . import device, sessions
 
 
 def logged_in(request, user, partial):
-    """Record the new session; returns what the pipeline adds to the session's marker."""
+    """Record the new session and learn the browser; returns what the pipeline adds to the marker."""
+    device.learn(request, user)
     return {"sd": sessions.record(request, user, partial.channel)}
