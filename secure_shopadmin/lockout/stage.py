@@ -36,3 +36,16 @@ def pipeline_succeeded(request, user, partial):
 def retry_after(request):
     cool_off = get_cool_off(request)
     return int(cool_off.total_seconds()) if cool_off else DEFAULT_RETRY_AFTER
+
+
+def otp_refusal(request, user):
+    """Seconds before ``user`` may try another code from this client, or 0.
+
+    Interim budget: the capped per-device throttle of the second factor's devices.
+    """
+    from django.utils import timezone
+
+    from ..twofactor.services import code_refusal
+
+    until = code_refusal(user)
+    return max(1, int((until - timezone.now()).total_seconds())) if until else 0

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import pipeline
 from ..conf import app_settings
+from ..lockout import stage as guard_stage
 from ..mail import shop_name
 from . import browsers, links, recovery, services, signals, totp
 from .forms import CodeForm, VerifyForm
@@ -53,7 +54,7 @@ def verify(request):
     form = VerifyForm(request.POST or None, may_remember=may_remember,
                       remember_days=app_settings.REMEMBER_BROWSER_DAYS)
     if request.method == "POST" and form.is_valid():
-        if services.code_refusal(user):
+        if guard_stage.otp_refusal(request, user):
             form.reject("throttled")
         elif (method := services.check_code(request, user, form.cleaned_data["otp_token"])) is None:
             form.reject()
@@ -128,7 +129,7 @@ def manage(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action")
-        if action not in ("regenerate", "remove") or services.code_refusal(user):
+        if action not in ("regenerate", "remove") or guard_stage.otp_refusal(request, user):
             form.reject("throttled" if action in ("regenerate", "remove") else "invalid")
         elif services.check_code(request, user, form.cleaned_data["otp_token"]) is None:
             form.reject()
