@@ -4,6 +4,8 @@ A mail is three templates under ``secure_shopadmin/mail/``: ``<name>_subject.txt
 ``<name>.txt`` and ``<name>.html``; override any of them in your project's templates.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib import admin
 from django.core.mail import EmailMultiAlternatives
@@ -12,6 +14,8 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 
 from .conf import app_settings
+
+logger = logging.getLogger(__name__)
 
 
 def default_user_language(user):
@@ -45,16 +49,28 @@ def build_mail(name, context, to, language):
 
 
 def send_to_user(user, name, context=None, to=None):
-    """Send mail ``name`` to ``user`` (or ``to``) in the user's language; returns the number sent."""
+    """Send mail ``name`` to ``user`` (or ``to``) in the user's language; returns the number sent.
+
+    A mail server that fails is logged, not raised: a notice must never break the request that
+    caused it. (Mails whose delivery must be tracked go through the resets outbox.)
+    """
     address = to or user.email
     if not address:
         return 0
     context = {"user": user, **(context or {})}
-    return build_mail(name, context, [address], user_language(user)).send()
+    return _send(build_mail(name, context, [address], user_language(user)), name)
 
 
 def send_to_security_contacts(name, context=None):
     contacts = list(app_settings.SECURITY_CONTACTS)
     if not contacts:
         return 0
-    return build_mail(name, context or {}, contacts, settings.LANGUAGE_CODE).send()
+    return _send(build_mail(name, context or {}, contacts, settings.LANGUAGE_CODE), name)
+
+
+def _send(message, name):
+    try:
+        return message.send()
+    except Exception:  # noqa: BLE001  (any backend error)
+        logger.exception("Could not send the %s mail to %d recipient(s).", name, len(message.to))
+        return 0

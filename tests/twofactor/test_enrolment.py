@@ -135,3 +135,11 @@ def test_development_setting_enrols_without_link(client, staff_user, settings):
     from secure_shopadmin.checks import check_deployment
 
     assert "secure_shopadmin.E020" in [e.id for e in check_deployment()]
+
+
+def test_a_failing_mail_server_does_not_break_the_login(client, staff_user, settings, caplog):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_PORT = 1  # nothing listens there
+    response = password_login(client)
+    assert response.url == reverse("secure_shopadmin:twofactor_mailed")
+    assert "Could not send the enrolment_link mail" in caplog.text
