@@ -19,7 +19,7 @@ install-demo: venv
 	$(PIP) install --quiet -e ".[example]"
 
 install-test: venv
-	$(PIP) install --quiet -e ".[test,example,drf$(DB_EXTRA)]"
+	$(PIP) install --quiet -e ".[test,dev,example,drf$(DB_EXTRA)]"
 
 demo: install-demo
 	$(MANAGE) migrate --noinput

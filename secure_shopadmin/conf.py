@@ -55,6 +55,10 @@ DEFAULTS = {
         "",
         "Base URL for links in mails sent outside a request (management commands), e.g. https://shop.example.",
     ),
+    "AUDIT_RETENTION_DAYS": (
+        730,
+        "Days security events are kept; prune_security_events deletes older ones (None keeps them all).",
+    ),
     "SECURITY_LOGGER": (
         "secure_shopadmin.security",
         "Name of the logger that receives one structured record per security event.",
@@ -177,6 +181,148 @@ DEFAULTS = {
     "EMAIL_CHANGE_CODE_REQUIRED": (
         True,
         "Whether staff (users under the 2FA policy) must also enter a current second-factor code to change e-mail.",
+    ),
+    # --- alerts ---------------------------------------------------------------
+    "LOGIN_HISTORY": (
+        True,
+        "Record every login (LoginRecord) and check its environment; False keeps only the session registry.",
+    ),
+    "RECORD_FAILED_STAFF_LOGINS": (
+        True,
+        "Also record failed and refused logins whose username names a staff user (written after the response).",
+    ),
+    "LOGIN_RECORD_RETENTION_DAYS": (
+        180,
+        "Days prune_login_records keeps login records (each user's latest successful login is always kept).",
+    ),
+    "FAMILIAR_WINDOW_DAYS": (
+        90,
+        "A successful login this recent makes its browser family + OS family + IP network familiar.",
+    ),
+    "IPV4_PREFIX_LENGTH": (
+        24,
+        "Bits of an IPv4 address that name its network: a changed IP inside it counts as the same network.",
+    ),
+    "IPV6_PREFIX_LENGTH": (
+        64,
+        "Bits of an IPv6 address that name its network.",
+    ),
+    "LOGIN_ALERTS": (
+        True,
+        "Mail the user when a login comes from an unfamiliar environment.",
+    ),
+    "ALERT_LIMIT": (
+        3,
+        "Alert mails per user per ALERT_LIMIT_WINDOW; further unfamiliar logins are recorded, not mailed.",
+    ),
+    "ALERT_LIMIT_WINDOW": (
+        3600,
+        "Seconds over which ALERT_LIMIT counts.",
+    ),
+    "ALERT_STAFF_TO_SECURITY_CONTACTS": (
+        True,
+        "Also tell SECURITY_CONTACTS of a staff login from an unfamiliar environment.",
+    ),
+    "ALERT_LINK_TTL": (
+        7 * 86400,
+        "Seconds the 'this was me' / 'this wasn't me' links of an alert mail act.",
+    ),
+    "PASSWORD_CHANGED_NOTICE": (
+        True,
+        "Mail the user after any deliberate password change (not after a hash upgrade or wrap).",
+    ),
+    "LOGIN_HISTORY_LENGTH": (
+        20,
+        "Logins listed on the user's login history page and on a user's admin page.",
+    ),
+    # --- lockout ---------------------------------------------------------------
+    "LOCKOUT_PAIR_LIMIT": (
+        None,
+        "Failures of one (account, client IP) pair that lock it; None takes django-axes' AXES_FAILURE_LIMIT (5 here).",
+    ),
+    "LOCKOUT_PAIR_COOLOFFS": (
+        (900, 3600, 21600),
+        "Seconds a pair stays locked at its 1st, 2nd, 3rd… lock; the last value repeats (never permanent).",
+    ),
+    "LOCKOUT_PAIR_FORGET_AFTER": (
+        86400,
+        "Seconds without a failure after which a pair's failures and repeat level are forgotten.",
+    ),
+    "LOCKOUT_IP_LIMIT": (
+        20,
+        "Failures from one client IP (any usernames) within LOCKOUT_IP_WINDOW that lock the IP (credential stuffing).",
+    ),
+    "LOCKOUT_IP_WINDOW": (
+        600,
+        "Seconds, from the first failure, over which LOCKOUT_IP_LIMIT counts.",
+    ),
+    "LOCKOUT_IP_COOLOFF": (
+        900,
+        "Seconds a client IP stays locked.",
+    ),
+    "LOCKOUT_IPV6_PREFIX": (
+        64,
+        "IPv6 clients are counted per network of this many bits (one /64 is one client).",
+    ),
+    "LOCKOUT_TRUSTED_PROXIES": (
+        (),
+        "IPs or CIDRs of your reverse proxies; only then is the client IP read from LOCKOUT_FORWARDED_HEADER.",
+    ),
+    "LOCKOUT_FORWARDED_HEADER": (
+        "HTTP_X_FORWARDED_FOR",
+        "request.META key of the forwarded-for header, parsed from the right past the trusted proxies.",
+    ),
+    "LOCKOUT_ACCOUNT_DELAY_AFTER": (
+        10,
+        "Consecutive failures of one account (any IPs) after which each attempt must wait a doubling delay.",
+    ),
+    "LOCKOUT_ACCOUNT_DELAY_BASE": (
+        30,
+        "Seconds of the first per-account delay; it doubles with each further failure.",
+    ),
+    "LOCKOUT_ACCOUNT_DELAY_MAX": (
+        900,
+        "Longest per-account delay in seconds.",
+    ),
+    "LOCKOUT_ACCOUNT_LOCK_AFTER": (
+        100,
+        "Consecutive failures that lock the account until the mailed unlock, an admin or a password reset opens it.",
+    ),
+    "LOCKOUT_ACCOUNT_FORGET_AFTER": (
+        86400,
+        "Seconds without a failure after which an (unlocked) account's consecutive failures are forgotten.",
+    ),
+    "LOCKOUT_ACCOUNT_LOCK_RETRY_AFTER": (
+        3600,
+        "Retry-After seconds sent while an account is locked until unlock (the page never says which rule).",
+    ),
+    "LOCKOUT_OTP_LIMIT": (
+        5,
+        "Wrong TOTP or recovery codes per (account, client IP) within LOCKOUT_OTP_WINDOW before codes are refused.",
+    ),
+    "LOCKOUT_OTP_WINDOW": (
+        900,
+        "Seconds over which LOCKOUT_OTP_LIMIT counts, and how long the (account, IP) is then refused codes.",
+    ),
+    "LOCKOUT_UNLOCK_LINK_TTL": (
+        86400,
+        "Seconds a mailed unlock link stays valid.",
+    ),
+    "LOCKOUT_UNLOCK_PASS_TTL": (
+        86400,
+        "Seconds a browser freed by an unlock link may pass the account's and its pair's locks.",
+    ),
+    "LOCKOUT_MAIL_INTERVAL": (
+        3600,
+        "At most one unlock mail, and one wrong-code mail, per user in this many seconds.",
+    ),
+    "LOCKOUT_CACHE": (
+        None,
+        "Cache alias (a shared cache such as Redis) for the counters; None counts in database rows.",
+    ),
+    "LOCKOUT_RETENTION_DAYS": (
+        30,
+        "Days prune_lockout keeps expired counters, spent unlock links and django-axes' logs.",
     ),
 }
 

@@ -29,9 +29,13 @@ def readme_block(heading_text, language):
     return re.findall(rf"```{language}\n(.*?)```", section, re.S)
 
 
+#: the interpreter of the site: this venv, or (CI's package smoke test) a clean venv holding only the wheel
+PYTHON = os.environ.get("SSA_SMOKE_PYTHON", sys.executable)
+
+
 def run(args, cwd):
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH", "DATABASE_URL")}
-    result = subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+    result = subprocess.run([PYTHON, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout + result.stderr
 
