@@ -110,6 +110,7 @@ SECURE_SHOPADMIN = {
     # Demo key only: a real shop keeps its key out of the code (an environment variable, a vault).
     "ENCRYPTION_KEYS": [os.environ.get("SHOP_ENCRYPTION_KEY", "hGG_h26svPpH_ZbxIqkdMNxUeBGN7SNXMIKDmtqZ65E=")],
     "SECURITY_CONTACTS": ["security@shop.example"],
+    "SITE_URL": os.environ.get("SHOP_SITE_URL", "http://127.0.0.1:8000"),
 }
 
 LOGGING = {

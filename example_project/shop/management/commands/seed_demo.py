@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from secure_shopadmin.twofactor import links
+from secure_shopadmin.twofactor.services import has_device
 from shop.models import Order, OrderLine, Product
 
 STAFF = (
@@ -83,8 +85,17 @@ class Command(BaseCommand):
 
     def print_logins(self):
         self.stdout.write("\nDemo logins:")
-        self.stdout.write("  Console http://127.0.0.1:8000/admin/")
+        self.stdout.write("  Console http://127.0.0.1:8000/admin/ (staff must set up two-factor authentication)")
         for username, password, group, _superuser in STAFF:
             self.stdout.write(f"    {username} / {password}  ({group})")
+            self.stdout.write(f"      enrolment link: {self.enrolment_link(username)}")
         self.stdout.write("  Storefront http://127.0.0.1:8000/login/")
         self.stdout.write(f"    member0001 / {MEMBER_PASSWORD}  (any memberNNNN)")
+        self.stdout.write("  Mails (enrolment links, alerts) are written to example_project/outbox/.")
+
+    def enrolment_link(self, username):
+        """A fresh single-use link, as `manage.py twofactor_link` gives a shop's first owner."""
+        user = get_user_model().objects.get(username=username)
+        if has_device(user):
+            return "(already set up)"
+        return links.issue(user, reason="seed_demo bootstrap")
