@@ -30,7 +30,7 @@ def is_api_request(request):
 
 def is_static_request(request):
     static_url = settings.STATIC_URL or ""
-    if not static_url or "://" in static_url:
+    if not static_url or "://" in static_url or ".." in request.path_info:
         return False
     return request.path_info.startswith("/" + static_url.lstrip("/"))
 

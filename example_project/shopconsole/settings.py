@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "axes",
+    "rest_framework",
+    "rest_framework.authtoken",
     "secure_shopadmin",
     "shop",
 ]
@@ -99,10 +101,15 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.fileb
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "outbox"))
 DEFAULT_FROM_EMAIL = "Example Shop <security@shop.example>"
 
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 0.25  # hours
+AXES_FAILURE_LIMIT = 5  # the guard's (account, IP) pair limit; its other rules are in SECURE_SHOPADMIN
+AXES_COOLOFF_TIME = 0.25  # hours; the guard's own cool-offs grow per repeat (LOCKOUT_PAIR_COOLOFFS)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = False
+AXES_RESET_ON_SUCCESS = False  # the pipeline clears counters only after the second factor too
+AXES_HANDLER = "secure_shopadmin.lockout.handler.GuardHandler"
+AXES_CLIENT_IP_CALLABLE = "secure_shopadmin.lockout.ip.client_ip"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt never restarts a cool-off
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp_token", "token",
+                             "new_password1", "new_password2", "old_password"]
 
 SECURE_SHOPADMIN = {
     "SHOP_NAME": "Example Shop",
@@ -111,6 +118,17 @@ SECURE_SHOPADMIN = {
     "ENCRYPTION_KEYS": [os.environ.get("SHOP_ENCRYPTION_KEY", "hGG_h26svPpH_ZbxIqkdMNxUeBGN7SNXMIKDmtqZ65E=")],
     "SECURITY_CONTACTS": ["security@shop.example"],
     "SITE_URL": os.environ.get("SHOP_SITE_URL", "http://127.0.0.1:8000"),
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "secure_shopadmin.drf.CheckedTokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "secure_shopadmin.drf.PipelineChecksPermission",
+        "rest_framework.permissions.IsAuthenticated",
+    ],
 }
 
 LOGGING = {

@@ -13,6 +13,7 @@ class EventKind(models.TextChoices):
     DEVICE_RESET = "device_reset", _("Two-factor reset")
     RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
     RESET_REQUIRED = "reset_required", _("Password reset required")
+    RESET_MAILED = "reset_mailed", _("Password reset mailed")
     RESET_SATISFIED = "reset_satisfied", _("Password reset completed")
     RESET_CANCELLED = "reset_cancelled", _("Password reset cancelled")
     CAMPAIGN = "campaign", _("Breach campaign step")
@@ -20,6 +21,8 @@ class EventKind(models.TextChoices):
     NOT_ME = "not_me", _("\u201cThis wasn't me\u201d")
     SESSIONS_ENDED = "sessions_ended", _("Sessions ended")
     HASH_WRAP = "hash_wrap", _("Legacy hash wrap run")
+    LEGACY_IMPORT = "legacy_import", _("Legacy users imported")
+    EMAIL_CHANGED = "email_changed", _("E-mail address changed")
 
 
 class AppendOnlyError(Exception):

@@ -1,0 +1,105 @@
+"""Django REST framework: the pipeline's rules for API requests (only if DRF is installed).
+
+Add to ``REST_FRAMEWORK``::
+
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "secure_shopadmin.drf.CheckedTokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "secure_shopadmin.drf.PipelineChecksPermission", "rest_framework.permissions.IsAuthenticated",
+    ],
+
+A refused request gets 403 and ``{"code": "<code>"}``, the same body the middleware gives under
+an API prefix. The rules are :data:`USER_CHECKS`: small functions ``check(request, user, pipeline_session)``
+returning a refusal code or None; each capability appends its own.
+
+A session the pipeline logged in passed every stage at login, and a new requirement ends the
+user's sessions, so such requests are not checked again (no query); requests authenticated
+another way (a token, basic auth) are checked on every request.
+"""
+
+from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.permissions import BasePermission
+
+from . import pipeline
+
+
+def password_reset_required(request, user, pipeline_session):
+    """Forced resets: a user with a pending requirement reaches no API."""
+    if pipeline_session:
+        return None  # checked at login; a new requirement ended the session
+    from .resets.services import has_pending_requirement
+
+    return "password_reset_required" if has_pending_requirement(user) else None
+
+
+def second_factor_required(request, user, pipeline_session):
+    """The second factor: a user under the policy uses the API only with a session the pipeline
+    logged in (it asked for the code) or a token issued to such a session."""
+    if pipeline_session:
+        return None  # the pipeline asked for the code at login; a policy change ends the session
+    from .twofactor import api_tokens
+    from .twofactor.policy import requires_2fa
+
+    if not requires_2fa(user):
+        return None
+    token = getattr(request, "auth", None)
+    if token is not None and api_tokens.is_verified(user, getattr(token, "key", "")):
+        return None
+    return "second_factor_required"
+
+
+#: check(request, user, pipeline_session) -> refusal code or None, in order; the first code wins.
+#: ``pipeline_session`` is True when the request came with a session the pipeline logged in.
+USER_CHECKS = [second_factor_required, password_reset_required]
+
+
+def refusal_code(request, user, *, pipeline_session=False):
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    for check in USER_CHECKS:
+        code = check(request, user, pipeline_session)
+        if code:
+            return code
+    return None
+
+
+def is_pipeline_session(request):
+    """Authenticated by a session the pipeline logged in (not by a token or credentials)."""
+    authenticator = getattr(request, "successful_authenticator", None)
+    django_request = getattr(request, "_request", request)
+    return isinstance(authenticator, SessionAuthentication) and pipeline.session_marker(django_request) is not None
+
+
+class Refused(exceptions.PermissionDenied):
+    def __init__(self, code):
+        super().__init__(detail={"code": code})
+
+
+class PipelineChecksPermission(BasePermission):
+    """Refuse an authenticated user whom a pipeline stage would stop (403 ``{"code": …}``)."""
+
+    def has_permission(self, request, view):
+        code = refusal_code(request, request.user, pipeline_session=is_pipeline_session(request))
+        if code:
+            raise Refused(code)
+        return True
+
+
+class CheckedTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, refusing a token whose user a pipeline stage would stop.
+
+    Forcing a reset deletes the user's tokens; this also stops a token obtained after that
+    (``obtain_auth_token`` checks only the password).
+    """
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            request.auth = result[1]
+            code = refusal_code(request, result[0], pipeline_session=False)
+            if code:
+                raise Refused(code)
+        return result
