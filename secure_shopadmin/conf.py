@@ -59,6 +59,10 @@ DEFAULTS = {
         730,
         "Days security events are kept; prune_security_events deletes older ones (None keeps them all).",
     ),
+    "REPORT_THRESHOLDS": (
+        {"staff_without_2fa": 0},
+        "security_report exits non-zero when a figure (by key) is above its limit here.",
+    ),
     "SECURITY_LOGGER": (
         "secure_shopadmin.security",
         "Name of the logger that receives one structured record per security event.",

@@ -3,16 +3,30 @@
 from django.urls import path
 
 from . import views
+from .lockout import views as lockout_views
+from .alerts import views as alert_views
+from .resets import views as reset_views
 from .twofactor import views as twofactor
 
 app_name = "secure_shopadmin"
 
 urlpatterns = [
     path("login/cancel/", views.cancel_login, name="cancel_login"),
+    path("reset/password/", reset_views.reset_password, name="reset_password"),
+    path("reset/check-mail/", reset_views.reset_link_needed, name="reset_link_needed"),
+    path("reset/new-link/", reset_views.reset_resend, name="reset_resend"),
+    path("reset/link/<str:token>/", reset_views.reset_link, name="reset_link"),
+    path("account/email/", reset_views.email_change, name="email_change"),
     path("2fa/verify/", twofactor.verify, name="twofactor_verify"),
     path("2fa/mailed/", twofactor.mailed, name="twofactor_mailed"),
     path("2fa/link/<str:token>/", twofactor.link, name="twofactor_link"),
     path("2fa/enrol/", twofactor.enrol, name="twofactor_enrol"),
     path("2fa/", twofactor.manage, name="twofactor_manage"),
     path("2fa/browsers/<int:pk>/forget/", twofactor.forget_browser, name="twofactor_forget_browser"),
+    path("alerts/<str:token>/me/", alert_views.alert_was_me, name="alert_was_me"),
+    path("alerts/<str:token>/not-me/", alert_views.alert_not_me, name="alert_not_me"),
+    path("account/logins/", alert_views.login_history, name="login_history"),
+    path("account/sessions/<int:pk>/end/", alert_views.end_session, name="end_session"),
+    path("account/sessions/end-others/", alert_views.end_other_sessions, name="end_other_sessions"),
+    path("unlock/<str:token>/", lockout_views.unlock, name="lockout_unlock"),
 ]

@@ -1,9 +1,27 @@
-"""The required actions' part in the pipeline."""
+"""The required actions' part in the pipeline (stage 4): a pending forced password reset."""
+
+from django.urls import reverse
+
+from ..step import Step
+
+API_CODE = "password_reset_required"
+SET_PASSWORD_URL_NAMES = ("secure_shopadmin:reset_password",)
+LINK_NEEDED_URL_NAMES = ("secure_shopadmin:reset_link_needed", "secure_shopadmin:reset_resend")
 
 
 def pending_step(request, user, partial):
     """The required-action step this login still needs, or None.
 
-    Until forced resets land, no user has a pending requirement.
+    A ``compromised`` requirement is refused unless this partial login began with its mailed link
+    (a password login cannot happen, the password being unusable; this is the second lock):
+    the user is sent to a page that explains where the link is, never to the new-password form.
     """
-    return None
+    from . import services
+    from .models import ResetMode
+
+    requirement = services.pending_requirement(user)
+    if requirement is None:
+        return None
+    if requirement.mode == ResetMode.COMPROMISED and not services.link_proven(requirement, partial):
+        return Step("reset", reverse(LINK_NEEDED_URL_NAMES[0]), LINK_NEEDED_URL_NAMES, api_code=API_CODE)
+    return Step("reset", reverse(SET_PASSWORD_URL_NAMES[0]), SET_PASSWORD_URL_NAMES, api_code=API_CODE)

@@ -1,0 +1,126 @@
+"""E-mail address changes: the address is the proof channel of every forced reset.
+
+* Self-service (:class:`EmailChangeForm`, view ``secure_shopadmin:email_change``): the password
+  again, through the guard (``authenticate()``, so failures count), and, for users under the 2FA
+  policy, a current code (django-otp's ``match_token``).
+* Model-level guard (:func:`guard_email_change`, a ``pre_save`` receiver on the user model): any
+  save that changes the address of a user with a pending ``compromised`` requirement is refused
+  with :class:`EmailChangeFrozen` (the admin answers 403), and after any change of address the
+  former address is mailed (``email_changed``). ``QuerySet.update()`` bypasses model signals.
+"""
+
+from django import forms
+from django.contrib.auth import authenticate, get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .. import mail
+from ..conf import app_settings
+from .models import ResetMode, ResetRequirement
+
+FORMER_EMAIL_ATTR = "_secure_shopadmin_former_email"
+
+
+class EmailChangeFrozen(PermissionDenied):
+    """The address of a user with a pending ``compromised`` reset cannot change."""
+
+
+def is_frozen(user_id):
+    return ResetRequirement.objects.pending().filter(user_id=user_id, mode=ResetMode.COMPROMISED).exists()
+
+
+def code_required(user):
+    from ..twofactor.policy import requires_2fa
+
+    return bool(app_settings.EMAIL_CHANGE_CODE_REQUIRED) and requires_2fa(user)
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label=_("New e-mail address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(label=_("Your password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    otp_token = forms.CharField(label=_("Code from your authenticator app"), max_length=16, required=False,
+                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                              "inputmode": "numeric"}))
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.request = user, request
+        if not code_required(user):
+            del self.fields["otp_token"]
+        else:
+            self.fields["otp_token"].required = True
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if email.strip().lower() == (getattr(self.user, self.user.get_email_field_name()) or "").lower():
+            raise ValidationError(gettext("This is already your address."), code="same_email")
+        return email
+
+    def clean(self):
+        if is_frozen(self.user.pk):
+            raise ValidationError(gettext("Your address cannot change while a password reset is pending."),
+                                  code="frozen")
+        password = self.cleaned_data.get("password")
+        if password:
+            try:
+                checked = authenticate(self.request, username=self.user.get_username(), password=password)
+            except PermissionDenied:
+                checked = None
+            if checked is None or checked.pk != self.user.pk:
+                raise ValidationError(gettext("Your password was not right."), code="reauth_failed")
+        if "otp_token" in self.fields and self.cleaned_data.get("otp_token"):
+            from django_otp import match_token
+
+            if match_token(self.user, self.cleaned_data["otp_token"].strip()) is None:
+                raise ValidationError(gettext("The code was not right."), code="code_failed")
+        return self.cleaned_data
+
+
+def change_email(user, new_email, request=None):
+    """Set the new address (the model-level guard checks the freeze and mails the former address)."""
+    setattr(user, user.get_email_field_name(), new_email)
+    user.save(update_fields=[user.get_email_field_name()])
+
+
+def guard_email_change(sender, instance, raw=False, update_fields=None, **kwargs):
+    """``pre_save`` on the user model: refuse a frozen address, remember the former one."""
+    if raw or instance.pk is None:
+        return
+    field = sender.get_email_field_name()
+    if update_fields is not None and field not in update_fields:
+        return
+    former = sender._default_manager.filter(pk=instance.pk).values_list(field, flat=True).first()
+    if former is None or (former or "") == (getattr(instance, field) or ""):
+        return
+    if is_frozen(instance.pk):
+        raise EmailChangeFrozen(gettext("The e-mail address cannot change while a password reset is pending."))
+    setattr(instance, FORMER_EMAIL_ATTR, former)
+
+
+def tell_former_address(sender, instance, created=False, raw=False, **kwargs):
+    """``post_save``: mail the former address after the change commits."""
+    former = instance.__dict__.pop(FORMER_EMAIL_ATTR, None)
+    if not former or raw:
+        return
+    new = getattr(instance, sender.get_email_field_name()) or ""
+    transaction.on_commit(lambda: mail.send_to_user(
+        instance, "email_changed", {"new_email_masked": mask_email(new)}, to=former))
+
+
+def mask_email(address):
+    local, _at, domain = address.partition("@")
+    if not domain:
+        return "***"
+    return f"{local[:1]}***@{domain}"
+
+
+def connect():
+    user_model = get_user_model()
+    from django.db.models.signals import post_save, pre_save
+
+    pre_save.connect(guard_email_change, sender=user_model, dispatch_uid="secure_shopadmin.resets.email_guard")
+    post_save.connect(tell_former_address, sender=user_model, dispatch_uid="secure_shopadmin.resets.email_told")

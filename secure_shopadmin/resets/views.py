@@ -1,0 +1,123 @@
+"""Thin views of forced resets: the mailed link, the new password, a new link, the e-mail change.
+
+Nothing changes on GET (mail scanners open links): every action is a CSRF-protected POST.
+"""
+
+from django.conf import settings
+from django.contrib import admin, auth, messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, resolve_url
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods
+
+from .. import pipeline
+from ..conf import app_settings
+from . import email_change as email_services
+from . import services
+from .forms import NewPasswordForm, ResendLinkForm
+
+
+def render(request, template, context=None, status=200):
+    base = admin.site.each_context(request)
+    base.update({"site_header": app_settings.SHOP_NAME or admin.site.site_header})
+    base.update(context or {})
+    return TemplateResponse(request, f"secure_shopadmin/resets/{template}", base, status=status)
+
+
+def base_url(request):
+    return app_settings.RESET_BASE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+def default_redirect(channel):
+    if channel == pipeline.Channel.CONSOLE:
+        return reverse("admin:index")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@sensitive_variables("token")
+@require_http_methods(["GET", "HEAD", "POST"])
+@csrf_protect
+@never_cache
+def reset_link(request, token):
+    """GET shows a button (nothing is spent); POST spends the link and starts the pipeline."""
+    if request.method != "POST":
+        requirement = services.requirement_for_token(token)
+        if requirement is None:
+            return render(request, "link_invalid.html", {"title": _("This link no longer works")}, status=404)
+        return render(request, "link_confirm.html", {"title": _("Choose a new password")})
+    requirement = services.use_link(token)
+    if requirement is None:
+        return render(request, "link_invalid.html", {"title": _("This link no longer works")}, status=404)
+    if request.user.is_authenticated:
+        auth.logout(request)
+    outcome = pipeline.login_with_proof(request, requirement.user, proof="reset_link",
+                                        channel=services.channel_for(requirement.user))
+    return redirect(outcome.redirect_url or reverse("secure_shopadmin:reset_password"))
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "HEAD", "POST"])
+@csrf_protect
+@never_cache
+def reset_password(request):
+    """The pipeline's "reset" step: choose the new password."""
+    partial = pipeline.PartialLogin.load(request)
+    user = partial.get_user() if partial is not None and partial.step == "reset" else None
+    requirement = services.pending_requirement(user) if user is not None else None
+    if requirement is None or (requirement.mode == "compromised" and not services.link_proven(requirement, partial)):
+        return render(request, "expired.html", {"title": _("Your session has expired")}, status=403)
+    form = NewPasswordForm(user, requirement, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.satisfy(requirement, user, form.cleaned_data["new_password1"], request=request)
+        except services.ResetError:
+            return render(request, "expired.html", {"title": _("Your session has expired")}, status=403)
+        channel = partial.channel
+        outcome = pipeline.step_done(request, "reset", password_changed_for=user)
+        if outcome.status == outcome.DONE:
+            services.end_other_sessions(request, user)
+            messages.success(request, _("Your password was changed. You are now logged in."))
+        return redirect(outcome.redirect_url or default_redirect(channel))
+    return render(request, "set_password.html", {
+        "title": _("Choose a new password"), "form": form, "requirement": requirement,
+        "username": user.get_username(),
+    })
+
+
+@never_cache
+def reset_link_needed(request):
+    """A ``compromised`` reset reached without its link: explain where the link is."""
+    return render(request, "link_needed.html", {"title": _("Check your mail"), "form": ResendLinkForm()})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@csrf_protect
+@never_cache
+def reset_resend(request):
+    """Ask for a new link; the answer never says whether the address has a pending reset."""
+    form = ResendLinkForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.request_new_link(form.cleaned_data["email"], base_url(request))
+        return render(request, "resend_done.html", {"title": _("Check your mail")})
+    return render(request, "resend.html", {"title": _("Send me a new link"), "form": form})
+
+
+@sensitive_post_parameters()
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@csrf_protect
+@never_cache
+def email_change(request):
+    """Change one's e-mail address: password again (and the code for staff); the old address is told."""
+    form = email_services.EmailChangeForm(request.user, request.POST if request.method == "POST" else None,
+                                          request=request)
+    if request.method == "POST" and form.is_valid():
+        email_services.change_email(request.user, form.cleaned_data["email"], request=request)
+        messages.success(request, _("Your e-mail address was changed. We told your former address."))
+        return redirect(request.path)
+    return render(request, "email_change.html", {"title": _("Change e-mail address"), "form": form})

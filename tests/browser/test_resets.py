@@ -1,0 +1,92 @@
+"""Forced resets in Chromium: the old password is dead, the mailed link sets a new one, old sessions end,
+and staff pass the TOTP code before choosing the new password."""
+
+import pytest
+from django.urls import reverse
+
+from ..conftest import MEMBER_PASSWORD, STAFF_PASSWORD, enrol_device
+from ..resets.conftest import link_path, link_token, require
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+NEW_PASSWORD = "a fresh and long passphrase 42"
+
+
+def storefront_login(page, base, username, password):
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("#login-form button[type=submit]")
+
+
+def choose_new_password(page, password):
+    page.fill("#id_new_password1", password)
+    page.fill("#id_new_password2", password)
+    page.click("#set-password-form input[type=submit]")
+
+
+def test_member_with_compromised_requirement_resets_through_the_mailed_link(live_server, browser, page, member):
+    base = live_server.url
+    # an old session, logged in before the breach was known
+    old_context = browser.new_context()
+    old_page = old_context.new_page()
+    storefront_login(old_page, base, member.username, MEMBER_PASSWORD)
+    old_page.wait_for_url(f"{base}/account/")
+
+    require(member)
+
+    # the old password no longer logs in, and nothing is reachable
+    storefront_login(page, base, member.username, MEMBER_PASSWORD)
+    assert page.locator(".errornote").is_visible()
+    page.goto(f"{base}/account/")
+    assert "/login/" in page.url
+    # the old session is gone
+    old_page.goto(f"{base}/account/")
+    assert "/login/" in old_page.url
+    old_context.close()
+
+    # the mailed link: GET shows a button, the button spends the link
+    page.goto(base + link_path(link_token()))
+    page.click("#reset-link-form input[type=submit]")
+    page.wait_for_url(f"{base}{reverse('secure_shopadmin:reset_password')}")
+    # anything else still leads back to the reset
+    page.goto(f"{base}/account/")
+    assert page.url == f"{base}{reverse('secure_shopadmin:reset_password')}"
+    choose_new_password(page, MEMBER_PASSWORD)
+    assert "different from your former one" in page.content()
+    choose_new_password(page, "password123")
+    assert "leaked in breaches" in page.content()
+    choose_new_password(page, NEW_PASSWORD)
+    page.wait_for_url(f"{base}/account/")
+    assert member.username in page.content()
+    # the link is spent
+    page.goto(base + link_path(link_token(_first_link_mail())))
+    assert "no longer works" in page.content()
+
+
+def _first_link_mail():
+    from django.core import mail
+
+    return next(m for m in mail.outbox if "/security/reset/link/" in m.body)
+
+
+def test_staff_passes_totp_before_the_new_password(live_server, page, staff_user):
+    base = live_server.url
+    totp = enrol_device(staff_user)
+    require(staff_user)
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", STAFF_PASSWORD)
+    page.click("input[type=submit]")
+    assert "/admin/login/" in page.url  # the old password is dead
+
+    page.goto(base + link_path(link_token()))
+    page.click("#reset-link-form input[type=submit]")
+    page.wait_for_url(f"{base}{reverse('secure_shopadmin:twofactor_verify')}")
+    page.goto(f"{base}{reverse('secure_shopadmin:reset_password')}")
+    assert page.url == f"{base}{reverse('secure_shopadmin:twofactor_verify')}"  # no skipping the code
+    page.fill("input[name=otp_token]", totp.now())
+    page.locator("input[name=otp_token]").press("Enter")
+    page.wait_for_url(f"{base}{reverse('secure_shopadmin:reset_password')}")
+    choose_new_password(page, NEW_PASSWORD)
+    page.wait_for_url(f"{base}/admin/")
+    assert page.locator("#site-name").is_visible()
