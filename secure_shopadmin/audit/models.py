@@ -88,3 +88,13 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Security events are deleted only by the retention command.")
+
+
+class SecurityOverview(models.Model):
+    """No table: the admin's Security overview page hangs on this model (its "view" permission)."""
+
+    class Meta:
+        managed = False
+        default_permissions = ("view",)
+        verbose_name = _("security overview")
+        verbose_name_plural = _("security overview")

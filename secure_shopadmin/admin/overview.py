@@ -1,0 +1,41 @@
+"""The Security overview page: the shop's figures, a chart of failures per day and the check findings."""
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from .. import overview
+from ..audit.models import SecurityOverview
+from ..management.commands.security_report import check_findings
+from .chart import bar_chart
+
+
+@admin.register(SecurityOverview)
+class SecurityOverviewAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        figures = overview.collect()
+        failed = {figure.key for figure, _limit in overview.failed_thresholds(figures)}
+        daily = overview.daily_failures()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Security overview"),
+            "opts": self.model._meta,
+            "figures": figures,
+            "failed": failed,
+            "chart": bar_chart(daily, _("Failed logins per day")),
+            "findings": check_findings(),
+        }
+        return TemplateResponse(request, "secure_shopadmin/admin/overview.html", context)
