@@ -15,7 +15,8 @@ def scheme_counts():
     """{algorithm: accounts} from the prefix of ``User.password`` ("!" for unusable passwords)."""
     users = get_user_model()._default_manager.annotate(dollar=StrIndex(F("password"), Value("$")))
     counts = {}
-    rows = users.annotate(prefix=Left(F("password"), F("dollar") - 1)).values("prefix", "dollar").annotate(n=Count("pk"))
+    rows = (users.annotate(prefix=Left(F("password"), F("dollar") - 1))
+            .values("prefix", "dollar").annotate(n=Count("pk")))
     for row in rows:
         scheme = row["prefix"] if row["dollar"] > 0 else UNUSABLE
         if scheme.startswith(UNUSABLE) or not scheme:

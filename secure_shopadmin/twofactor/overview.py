@@ -13,7 +13,8 @@ def figures():
     missing = users_under_policy(users.filter(is_active=True)).exclude(pk__in=with_device)
     url = reverse("admin:auth_user_changelist") if get_user_model()._meta.label == "auth.User" else ""
     return [
-        Figure("staff_without_2fa", _("Users the policy requires to use two-factor authentication who have not set it up"),
+        Figure("staff_without_2fa",
+               _("Users the policy requires to use two-factor authentication who have not set it up"),
                missing.count(), url),
         Figure("two_factor_users", _("Users with two-factor authentication"),
                users.filter(pk__in=with_device).count()),
