@@ -1,0 +1,20 @@
+"""The only code a wrap worker process runs: argon2id, no Django, no database, no settings.
+
+Kept apart so a spawned worker imports nothing but argon2-cffi; parameters travel as a plain tuple.
+"""
+
+from argon2.low_level import ARGON2_VERSION, Type, hash_secret_raw
+
+TAG_BYTES = 16  # 128 bits, RFC 9106's advice for password hashing; keeps every wrapped value in 128 characters
+
+
+def argon2_tag(secret, salt, time_cost, memory_cost, parallelism):
+    return hash_secret_raw(
+        secret.encode(), salt, time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism,
+        hash_len=TAG_BYTES, type=Type.ID, version=ARGON2_VERSION,
+    )
+
+
+def argon2_tags(secrets_and_salts, params):
+    """argon2id tags of [(secret, salt), ...] with params = (time_cost, memory_cost KiB, parallelism)."""
+    return [argon2_tag(secret, salt, *params) for secret, salt in secrets_and_salts]

@@ -1,0 +1,56 @@
+"""System checks of the hashers' settings. None queries the database."""
+
+from django.conf import settings
+from django.core import checks
+
+from ..conf import SETTINGS_NAME, app_settings
+from . import LEGACY_HASHER_PATHS, WRAPPED_HASHER_PATH
+from .peppers import PEPPERS
+
+
+def _message(id_, msg, hint, level=checks.Error):
+    return level(msg, hint=hint, id=f"secure_shopadmin.{id_}")
+
+
+@checks.register(checks.Tags.security)
+def check_legacy_peppers(app_configs=None, **kwargs):
+    peppers = app_settings.LEGACY_PEPPERS
+    setting = f'{SETTINGS_NAME}["LEGACY_PEPPERS"]'
+    if not isinstance(peppers, dict):
+        return [_message("E101", f"{setting} must be a dict.", f"Write {setting} = {{'eccube': '...'}}.")]
+    errors = []
+    unknown = sorted(str(key) for key in set(peppers) - set(PEPPERS))
+    if unknown:
+        errors.append(_message("E102", f"Unknown keys in {setting}: {', '.join(unknown)}.",
+                               f"Known keys: {', '.join(PEPPERS)}."))
+    for name, value in peppers.items():
+        if name in PEPPERS and (not isinstance(value, str) or not value):
+            errors.append(_message("E103", f'{setting}["{name}"] must be a non-empty string.',
+                                   f"Copy the old platform's {PEPPERS[name]} into it."))
+    return errors
+
+
+@checks.register(checks.Tags.security)
+def check_wrap_params(app_configs=None, **kwargs):
+    from .wrapped import Argon2Params
+
+    value = app_settings.WRAP_ARGON2_PARAMS
+    if value is None:
+        return []
+    try:
+        Argon2Params(*value)
+    except (TypeError, ValueError):
+        return [_message("E104", f'{SETTINGS_NAME}["WRAP_ARGON2_PARAMS"] must be None or '
+                                 "(time_cost, memory_cost KiB, parallelism) integers in range.",
+                         "Leave it unset to use the preferred argon2 hasher's parameters.")]
+    return []
+
+
+@checks.register(checks.Tags.security)
+def check_wrapped_hasher_listed(app_configs=None, **kwargs):
+    hashers = list(getattr(settings, "PASSWORD_HASHERS", []))
+    if any(path in hashers for path in LEGACY_HASHER_PATHS) and WRAPPED_HASHER_PATH not in hashers:
+        return [_message("W101", "PASSWORD_HASHERS lists legacy hashers but not the wrapped one.",
+                         f"Add '{WRAPPED_HASHER_PATH}', or users whose hash was wrapped cannot log in. "
+                         "secure_shopadmin.hashers.recommended_hashers() lists both.", level=checks.Warning)]
+    return []

@@ -1,0 +1,59 @@
+"""The legacy schemes by name, and the hasher that checks each."""
+
+from django.utils.translation import gettext
+
+from .bcrypt_php import PHPBcryptPasswordHasher, WordPressBcryptPasswordHasher
+from .magento import Magento2PasswordHasher
+from .phpass import PhpassPasswordHasher
+from .platforms import (
+    ECCubePasswordHasher,
+    ECCubeSHA1PasswordHasher,
+    OpenCartPasswordHasher,
+    PrestaShopPasswordHasher,
+    SaltedMD5PasswordHasher,
+)
+from .unsalted import LegacyMD5PasswordHasher, LegacySHA1PasswordHasher, LegacySHA256PasswordHasher
+
+LEGACY_HASHERS = (
+    LegacyMD5PasswordHasher,
+    LegacySHA1PasswordHasher,
+    LegacySHA256PasswordHasher,
+    SaltedMD5PasswordHasher,
+    Magento2PasswordHasher,
+    PhpassPasswordHasher,
+    WordPressBcryptPasswordHasher,
+    PHPBcryptPasswordHasher,
+    ECCubePasswordHasher,
+    ECCubeSHA1PasswordHasher,
+    PrestaShopPasswordHasher,
+    OpenCartPasswordHasher,
+)
+_BY_SCHEME = {cls.scheme: cls() for cls in LEGACY_HASHERS}
+_BY_ALGORITHM = {hasher.algorithm: hasher for hasher in _BY_SCHEME.values()}
+
+#: every scheme name from_legacy() accepts
+SCHEMES = tuple(_BY_SCHEME)
+
+
+def hasher_path(cls):
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def legacy_hasher(scheme):
+    """The hasher of ``scheme``; ValueError naming the known schemes if there is none."""
+    try:
+        return _BY_SCHEME[scheme]
+    except (KeyError, TypeError):
+        raise ValueError(
+            gettext("unknown legacy scheme %(scheme)r; known: %(known)s")
+            % {"scheme": scheme, "known": ", ".join(SCHEMES)}
+        )
+
+
+def legacy_hasher_of(encoded):
+    """The hasher of a legacy ``User.password`` value, or None if it is not one."""
+    return _BY_ALGORITHM.get(encoded.partition("$")[0])
+
+
+def legacy_algorithms():
+    return tuple(_BY_ALGORITHM)
