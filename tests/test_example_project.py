@@ -27,6 +27,19 @@ def test_seed_demo_creates_the_shop_and_is_idempotent(settings):
     assert users.filter(username="owner").count() == 1
 
 
+def test_members_hold_a_mix_of_legacy_hashes_that_upgrade_at_login(client):
+    from secure_shopadmin.hashers.overview import scheme_counts
+
+    call_command("seed_demo", members=200, stdout=StringIO())
+    counts = scheme_counts()
+    assert {"md5_salted", "eccube", "phpass", "legacy_md5", "bcrypt_php", "magento2", "argon2"} <= set(counts)
+    member = get_user_model().objects.filter(password__startswith="eccube$").first()
+    response = client.post(reverse("shop:login"), {"username": member.username, "password": "member-demo-pass"})
+    assert response.url == reverse("shop:account")
+    member.refresh_from_db()
+    assert member.password.startswith("argon2$")
+
+
 def test_storefront_pages_and_member_login(client):
     call_command("seed_demo", members=5, stdout=StringIO())
     assert client.get(reverse("shop:home")).status_code == 200

@@ -117,6 +117,8 @@ SECURE_SHOPADMIN = {
     # Demo key only: a real shop keeps its key out of the code (an environment variable, a vault).
     "ENCRYPTION_KEYS": [os.environ.get("SHOP_ENCRYPTION_KEY", "hGG_h26svPpH_ZbxIqkdMNxUeBGN7SNXMIKDmtqZ65E=")],
     "SECURITY_CONTACTS": ["security@shop.example"],
+    # the old platform's site-wide secrets (EC-CUBE's AUTH_MAGIC), needed to check its imported hashes
+    "LEGACY_PEPPERS": {"eccube": os.environ.get("SHOP_ECCUBE_AUTH_MAGIC", "demo-eccube-auth-magic")},
     "SITE_URL": os.environ.get("SHOP_SITE_URL", "http://127.0.0.1:8000"),
 }
 

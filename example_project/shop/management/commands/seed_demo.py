@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from secure_shopadmin.hashers.legacy_make import make_legacy_password
 from secure_shopadmin.twofactor import links
 from secure_shopadmin.twofactor.services import has_device
 from shop.models import Order, OrderLine, Product
@@ -18,6 +19,16 @@ STAFF = (
     ("clerk", "clerk-demo-pass-2024", "clerk", False),
 )
 MEMBER_PASSWORD = "member-demo-pass"
+#: an imported shop's members keep their old platform's hashes: (scheme, share of members, options)
+MEMBER_HASH_MIX = (
+    ("md5_salted", 35, {}),
+    ("eccube", 20, {}),
+    ("phpass", 10, {}),
+    ("md5", 10, {}),
+    ("bcrypt_php", 5, {"bcrypt_cost": 4}),
+    ("magento2", 5, {"magento_versions": "1"}),
+    ("argon2", 15, {}),
+)
 CLERK_PERMISSIONS = ("view_product", "change_product", "view_order", "change_order", "view_orderline")
 
 
@@ -54,17 +65,23 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=group))
 
     def create_members(self, user_model, count):
-        # One hash for all demo members keeps seeding fast; a real import keeps each member's own hash.
-        password = make_password(MEMBER_PASSWORD)
         existing = set(user_model.objects.filter(username__startswith="member").values_list("username", flat=True))
+        argon2 = make_password(MEMBER_PASSWORD)  # one argon2 hash for those members keeps seeding fast
+        schemes = [(scheme, options) for scheme, share, options in MEMBER_HASH_MIX for _ in range(share)]
         new = [
-            user_model(username=name, email=f"{name}@members.example", password=password,
-                       first_name="Member", last_name=f"{number:04d}")
+            user_model(username=name, email=f"{name}@members.example", first_name="Member",
+                       last_name=f"{number:04d}", password=self.member_hash(schemes[number % len(schemes)], argon2))
             for number in range(1, count + 1)
             if (name := f"member{number:04d}") not in existing
         ]
         user_model.objects.bulk_create(new, batch_size=1000)
         return len(new)
+
+    def member_hash(self, scheme_options, argon2):
+        scheme, options = scheme_options
+        if scheme == "argon2":
+            return argon2
+        return make_legacy_password(scheme, MEMBER_PASSWORD, **options)
 
     def create_catalogue_and_orders(self, user_model):
         rng = random.Random(2014)
@@ -92,6 +109,8 @@ class Command(BaseCommand):
         self.stdout.write("  Storefront http://127.0.0.1:8000/login/")
         self.stdout.write(f"    member0001 / {MEMBER_PASSWORD}  (any memberNNNN)")
         self.stdout.write("  Mails (enrolment links, alerts) are written to example_project/outbox/.")
+        self.stdout.write("  Members hold a mix of legacy hashes: see the Security overview, then run")
+        self.stdout.write("    python manage.py wrap_legacy_hashes --dry-run")
 
     def enrolment_link(self, username):
         """A fresh single-use link, as `manage.py twofactor_link` gives a shop's first owner."""
