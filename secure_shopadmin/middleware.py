@@ -21,7 +21,11 @@ from . import pipeline
 from .alerts import device, sessions
 from .conf import app_settings
 
-ALWAYS_ALLOWED_URL_NAMES = frozenset({"secure_shopadmin:cancel_login"})
+#: token links from mails, opened in a browser that may be half-way through a login
+ALWAYS_ALLOWED_URL_NAMES = frozenset({
+    "secure_shopadmin:cancel_login", "secure_shopadmin:alert_was_me", "secure_shopadmin:alert_not_me",
+    "secure_shopadmin:lockout_unlock",
+})
 
 
 def is_api_request(request):

@@ -14,6 +14,8 @@ class UserSession(models.Model):
         channel: the login path (console, storefront, api).
         created_at: when the pipeline logged the session in.
         rotated_at: when Django last rotated its key (None if never).
+        login_record: the :class:`LoginRecord` of the login that opened it (None when login
+            history is off, or once the record was pruned).
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
@@ -23,6 +25,8 @@ class UserSession(models.Model):
     channel = models.CharField(_("login path"), max_length=16)
     created_at = models.DateTimeField(_("logged in at"), default=timezone.now)
     rotated_at = models.DateTimeField(_("key rotated at"), null=True, blank=True)
+    login_record = models.ForeignKey("LoginRecord", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="sessions", verbose_name=_("login record"))
 
     class Meta:
         verbose_name = _("user session")
@@ -55,3 +59,117 @@ class KnownDevice(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.device_digest[:8]}"
+
+
+class LoginOutcome(models.TextChoices):
+    SUCCESS = "success", _("Logged in")
+    FAILED = "failed", _("Failed")
+    REFUSED = "refused", _("Refused (locked or throttled)")
+
+
+class AlertDecision(models.TextChoices):
+    """What became of a login's environment check (see docs/alerts.rst for the rules)."""
+
+    FAMILIAR = "familiar", _("Familiar environment")
+    SENT = "sent", _("Alert mailed")
+    FIRST_LOGIN = "first_login", _("First recorded login, learned silently")
+    MAIL_PROVEN = "mail_proven", _("Login through a mailed link, learned silently")
+    RATE_LIMITED = "rate_limited", _("Not mailed: alert limit reached")
+    NO_ADDRESS = "no_address", _("Not mailed: no e-mail address")
+    DISABLED = "disabled", _("Not mailed: alerts turned off")
+    NOT_CHECKED = "not_checked", _("Not checked (failed login)")
+
+
+class LoginRecord(models.Model):
+    """One login of a user: every successful one, and for staff the failed ones too.
+
+    Fields:
+        user: whose account it was (a failed attempt is recorded only when the username names staff).
+        created_at: when the login completed (or failed).
+        outcome: :class:`LoginOutcome`.
+        channel: the login path: ``console``, ``storefront`` or ``api``.
+        ip: the client IP as the guard sees it (``audit.services.client_ip``).
+        ip_prefix: the network the IP belongs to (``/24`` for IPv4, ``/64`` for IPv6 by default),
+            the unit in which a changed IP still counts as the same network.
+        user_agent: the User-Agent header, truncated to 512 characters.
+        browser, browser_version, os: browser family, its major version, OS family, parsed by ``ua-parser``.
+        device_digest: keyed digest of the device cookie's id ("" when the browser had none).
+        session_digest: keyed digest of the session key at login (never the key itself), the
+            reference to the session; the live session, while it lasts, is ``sessions`` (a
+            :class:`UserSession` points here, so ending sessions never touches this table).
+        new_environment: the environment was unfamiliar (None: not checked).
+        alert: :class:`AlertDecision`, why a mail was or was not sent.
+        disowned_at: when the user answered "this wasn't me" for it; a disowned login never
+            makes its environment familiar.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("user"))
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=LoginOutcome.choices,
+                               default=LoginOutcome.SUCCESS)
+    channel = models.CharField(_("login path"), max_length=16)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    ip_prefix = models.CharField(_("network"), max_length=64, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+    browser = models.CharField(_("browser"), max_length=64, blank=True)
+    browser_version = models.CharField(_("browser version"), max_length=16, blank=True)
+    os = models.CharField(_("operating system"), max_length=64, blank=True)
+    device_digest = models.CharField(_("device digest"), max_length=64, blank=True)
+    session_digest = models.CharField(_("session key digest at login"), max_length=64, blank=True)
+    new_environment = models.BooleanField(_("new environment"), null=True)
+    alert = models.CharField(_("alert"), max_length=16, choices=AlertDecision.choices,
+                             default=AlertDecision.NOT_CHECKED)
+    disowned_at = models.DateTimeField(_("disowned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login record")
+        verbose_name_plural = _("login records")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "outcome", "created_at"], name="ssa_login_user_time"),
+            models.Index(fields=["ip"], name="ssa_login_ip"),
+        ]
+        permissions = [("end_user_sessions", _("Can end a user's sessions"))]
+
+    def __str__(self):
+        return f"{self.user_id} {self.get_outcome_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def environment(self):
+        """Browser and OS in words, for pages and mails."""
+        browser = " ".join(filter(None, [self.browser, self.browser_version])) or "?"
+        return f"{browser} / {self.os or '?'}"
+
+
+class EnvironmentAlert(models.Model):
+    """The alert mailed for a login from an unfamiliar environment, with its two single-use links.
+
+    Fields:
+        record: the login it is about.
+        user: whom it was mailed to.
+        created_at, expires_at: when it was mailed and until when its links act.
+        confirm_digest, deny_digest: keyed digests of the "this was me" and "this wasn't me"
+            tokens (the tokens exist only in the mail).
+        confirmed_at: when "this was me" was confirmed (that link is then spent).
+        denied_at: when "this wasn't me" was confirmed (both links are then spent).
+    """
+
+    record = models.OneToOneField(LoginRecord, on_delete=models.CASCADE, related_name="alert_mail",
+                                  verbose_name=_("login record"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("user"))
+    created_at = models.DateTimeField(_("mailed at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("links expire at"))
+    confirm_digest = models.CharField(_("'this was me' token digest"), max_length=64, unique=True)
+    deny_digest = models.CharField(_("'this wasn't me' token digest"), max_length=64, unique=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    denied_at = models.DateTimeField(_("disowned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("environment alert")
+        verbose_name_plural = _("environment alerts")
+        indexes = [models.Index(fields=["user", "created_at"], name="ssa_alert_user_time")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -18,16 +18,17 @@ def key_digest(session_key):
     return crypto.digest(session_key, DIGEST_PURPOSE)
 
 
-def record(request, user, channel):
+def record(request, user, channel, login_record=None):
     """Record the request's (just logged-in) session; returns the digest kept in the marker."""
-    return record_key(request.session.session_key, user, channel)
+    return record_key(request.session.session_key, user, channel, login_record=login_record)
 
 
-def record_key(session_key, user, channel):
+def record_key(session_key, user, channel, login_record=None):
     digest = key_digest(session_key)
     UserSession.objects.update_or_create(
         key_digest=digest,
-        defaults={"user": user, "key_encrypted": crypto.encrypt(session_key.encode()), "channel": channel},
+        defaults={"user": user, "key_encrypted": crypto.encrypt(session_key.encode()), "channel": channel,
+                  "login_record": login_record},
     )
     return digest
 
@@ -60,18 +61,27 @@ def session_store():
     return import_module(settings.SESSION_ENGINE).SessionStore
 
 
+def end_session(row):
+    """End one recorded session (a :class:`UserSession`) in the session backend and drop its record."""
+    try:
+        session_store()(session_key=crypto.decrypt(row.key_encrypted).decode()).delete()
+    except crypto.InvalidToken:
+        pass  # encrypted under a key no longer configured: the row is useless, drop it
+    row.delete()
+
+
+def active_sessions(user):
+    """The user's recorded sessions, newest first, each with its login record (one query)."""
+    return UserSession.objects.filter(user=user).select_related("login_record").order_by("-created_at", "-pk")
+
+
 def end_user_sessions(user, keep_session_key=None):
     """End every recorded session of ``user`` except ``keep_session_key``; returns how many."""
-    store = session_store()
     keep = key_digest(keep_session_key) if keep_session_key else None
     ended = 0
     for row in UserSession.objects.filter(user=user):
         if keep and row.key_digest == keep:
             continue
-        try:
-            store(session_key=crypto.decrypt(row.key_encrypted).decode()).delete()
-        except crypto.InvalidToken:
-            pass  # encrypted under a key no longer configured: the row is useless, drop it
-        row.delete()
+        end_session(row)
         ended += 1
     return ended

@@ -1,9 +1,40 @@
-"""The session and environment stage: runs right after the user is logged in."""
+"""The session and environment stage: runs once, right after the pipeline logged the user in.
 
-from . import device, sessions
+It never runs on later requests: what they need (the session digest) is in the pipeline's marker.
+"""
+
+from django.db import transaction
+
+from ..conf import app_settings
+from . import alerting, device, environment, familiar, records, sessions, signals
+from .models import AlertDecision, LoginOutcome
 
 
 def logged_in(request, user, partial):
-    """Record the new session and learn the browser; returns what the pipeline adds to the marker."""
-    device.learn(request, user)
-    return {"sd": sessions.record(request, user, partial.channel)}
+    """Check the environment, learn the browser, record the session and the login, alert if due.
+
+    Returns what the pipeline adds to the session marker.
+    """
+    if not app_settings.LOGIN_HISTORY:
+        device.learn(request, user)
+        return {"sd": sessions.record(request, user, partial.channel)}
+    env = environment.describe(request)
+    current = device.device_id(request)  # before learning: a known cookie is rule 1
+    familiar_env = familiar.is_familiar(user, env, device.digest(current) if current else "")
+    first_login = not familiar_env and not familiar.has_recorded_login(user)
+    decision = AlertDecision.FAMILIAR if familiar_env else alerting.decide(user, partial, first_login=first_login)
+    device_digest = device.learn(request, user)
+    with transaction.atomic():
+        record = records.new_record(
+            user, env, outcome=LoginOutcome.SUCCESS, channel=partial.channel, device_digest=device_digest,
+            session_digest=sessions.key_digest(request.session.session_key),
+            new_environment=not familiar_env, alert=decision,
+        )
+        digest = sessions.record(request, user, partial.channel, login_record=record)
+        if decision == AlertDecision.SENT:
+            alerting.issue(request, user, record)
+        if not familiar_env and decision not in (AlertDecision.FIRST_LOGIN, AlertDecision.MAIL_PROVEN):
+            alerting.audit_new_environment(request, user, record)
+    if not familiar_env:
+        signals.new_environment_login.send(sender=record.__class__, request=request, user=user, record=record)
+    return {"sd": digest}

@@ -20,7 +20,6 @@ from .models import MailState, OutgoingMail, ResetMode, ResetRequirement
 TOKEN_PURPOSE = "reset"
 LINK_MAIL = "reset_link"
 NOTICE_MAIL = "reset_notice"
-CHANGED_MAIL = "password_changed"
 RESET_MAILS = (LINK_MAIL, NOTICE_MAIL)
 #: the audit kind of a sent reset mail (``reset_required`` with ``step="mailed"`` until the core has its own)
 RESET_MAILED = getattr(EventKind, "RESET_MAILED", EventKind.RESET_REQUIRED)
@@ -74,13 +73,14 @@ class RequireResult:
 
 
 def require_reset(users, *, mode=ResetMode.COMPROMISED, reason="", actor=None, request=None, notify=True,
-                  base_url="", batch_size=None, progress=None, dry_run=False):
+                  base_url="", batch_size=None, progress=None, dry_run=False, audit=True):
     """Require a password reset of ``users`` (a queryset, users or primary keys), in batches.
 
     Per batch, in one transaction and a bounded number of queries: create the requirements
     (a user with one pending keeps it; a pending ``change`` is upgraded by ``compromised``),
     make passwords unusable (``compromised``), end every session, delete API tokens, forget
-    remembered browsers, write the audit events and queue the mails (``notify``). Signals are
+    remembered browsers, write the audit events (unless ``audit`` is False: a caller that writes
+    its own single event, such as "this wasn't me") and queue the mails (``notify``). Signals are
     sent after each batch commits. Mails are queued, not sent: call :func:`send_reset_mails`.
     """
     mode = ResetMode(mode)
@@ -95,7 +95,7 @@ def require_reset(users, *, mode=ResetMode.COMPROMISED, reason="", actor=None, r
             result.already_pending += [pk for pk in batch if pk in pending]
             result.required += [pk for pk in batch if pk not in pending]
         else:
-            _require_batch(batch, mode, reason, actor, request, notify, base_url, result)
+            _require_batch(batch, mode, reason, actor, request, notify, base_url, result, audit)
         if progress:
             progress(len(batch))
     return result
@@ -109,7 +109,7 @@ def _user_ids(users):
     return sorted(set(user_model._meta.pk.to_python(pk) for pk in ids))
 
 
-def _require_batch(batch, mode, reason, actor, request, notify, base_url, result):
+def _require_batch(batch, mode, reason, actor, request, notify, base_url, result, audit=True):
     user_model = get_user_model()
     now = timezone.now()
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
@@ -149,8 +149,9 @@ def _require_batch(batch, mode, reason, actor, request, notify, base_url, result
             bulk.delete_api_tokens_of(changed_ids)
             bulk.forget_remembered_browsers_of(changed_ids)
             targets = [by_id[pk] for pk in changed_ids]
-            bulk.record_events(EventKind.RESET_REQUIRED, targets, actor=actor_obj, request=request,
-                               reason=reason, mode=str(mode))
+            if audit:
+                bulk.record_events(EventKind.RESET_REQUIRED, targets, actor=actor_obj, request=request,
+                                   reason=reason, mode=str(mode))
         if notify:
             mailable = changed + [r for r in existing.values() if r not in upgrade]
             result.mails_queued += len(outbox.queue_many([
@@ -329,7 +330,7 @@ def is_former_password(requirement, user, password):
 
 
 def satisfy(requirement, user, new_password, request=None):
-    """Set the new password and close the requirement, in one transaction; mails the notice."""
+    """Set the new password and close the requirement, in one transaction."""
     with transaction.atomic():
         closed = ResetRequirement.objects.pending().filter(pk=requirement.pk, user_id=user.pk).update(
             satisfied_at=timezone.now(), old_password_wrapped="", link_digest="")
@@ -339,11 +340,9 @@ def satisfy(requirement, user, new_password, request=None):
         user.save(update_fields=["password"])
         requirement.refresh_from_db()
         record(EventKind.RESET_SATISFIED, request=request, actor=user, target=user, mode=requirement.mode)
-        rows = outbox.queue_many([OutgoingMail(user=user, template=CHANGED_MAIL,
-                                               context={"when": timezone.now().isoformat()})])
+        # the "password changed" notice is the alerts' (sent for every deliberate password change)
         transaction.on_commit(lambda: signals.reset_satisfied.send(
             sender=ResetRequirement, requirement=requirement, user=user, request=request))
-    outbox.send_now(rows)
     return requirement
 
 
