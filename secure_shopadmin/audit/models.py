@@ -18,7 +18,7 @@ class EventKind(models.TextChoices):
     RESET_CANCELLED = "reset_cancelled", _("Password reset cancelled")
     CAMPAIGN = "campaign", _("Breach campaign step")
     ALERT = "alert", _("Unfamiliar environment alert")
-    NOT_ME = "not_me", _("\u201cThis wasn't me\u201d")
+    NOT_ME = "not_me", _("“This wasn't me”")
     SESSIONS_ENDED = "sessions_ended", _("Sessions ended")
     HASH_WRAP = "hash_wrap", _("Legacy hash wrap run")
     LEGACY_IMPORT = "legacy_import", _("Legacy users imported")
@@ -53,6 +53,7 @@ class SecurityEvent(models.Model):
         ip: the client IP of the request that caused it, if any.
         reason: the free text an operator gave.
         details: JSON facts of the event; never a password, secret, code or token.
+        campaign: the breach campaign the event is a step of (None for any other event).
     """
 
     kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices, db_index=True)
@@ -70,6 +71,8 @@ class SecurityEvent(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
+    campaign = models.ForeignKey("secure_shopadmin.Campaign", verbose_name=_("campaign"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="events")
 
     objects = SecurityEventQuerySet.as_manager()
 
