@@ -133,10 +133,6 @@ DEFAULTS = {
         "ssa_trusted",
         "Name of the remembered-browser cookie.",
     ),
-    "OTP_THROTTLE_LIMIT": (
-        5,
-        "Wrong codes per device before verification is refused for a while (until the guard's OTP budget).",
-    ),
     "REAUTH_MAX_AGE": (
         300,
         "Seconds a fresh code counts for sensitive self-service actions (remove device, new codes).",
@@ -327,6 +323,36 @@ DEFAULTS = {
     "LOCKOUT_RETENTION_DAYS": (
         30,
         "Days prune_lockout keeps expired counters, spent unlock links and django-axes' logs.",
+    ),
+    # --- campaigns --------------------------------------------------------------
+    "CAMPAIGN_BATCH_SIZE": (
+        1000,
+        "Targets per transaction when a breach campaign runs (wrap, require, end sessions, queue mail).",
+    ),
+    "CAMPAIGN_WRAP_WORKERS": (
+        1,
+        "Processes hashing argon2 when a campaign wraps its targets' legacy hashes (memory: workers x argon2 memory).",
+    ),
+    "CAMPAIGN_MAILS_PER_MINUTE": (
+        0,
+        "At most this many campaign mails a minute (the run sleeps between mail batches); 0 means no limit.",
+    ),
+    "CAMPAIGN_RUNNER": (
+        "subprocess",
+        "How the admin starts a run: 'subprocess' (detached run_campaign), 'celery', 'django_tasks', 'inline', "
+        "or a dotted path to a function(campaign_id).",
+    ),
+    "CAMPAIGN_COMMAND": (
+        None,
+        "argv of the detached run ('{id}' is replaced); None runs this Python with -m django run_campaign {id}.",
+    ),
+    "CAMPAIGN_STALE_AFTER": (
+        300,
+        "Seconds without a heartbeat after which a 'running' campaign run counts as stopped and may be resumed.",
+    ),
+    "CAMPAIGN_PROGRESS_INTERVAL": (
+        3,
+        "Seconds between two refreshes of a campaign's progress on its admin page.",
     ),
 }
 

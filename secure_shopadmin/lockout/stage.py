@@ -1,51 +1,52 @@
-"""The guard's part in the pipeline: refuse before hashing, count failures, clear on full success.
+"""Stage 1 of the login pipeline, the guard: its part in :mod:`secure_shopadmin.pipeline`.
 
-Counting goes through django-axes (``AXES_HANDLER``); the password stage's failures reach it
-through Django's ``user_login_failed`` signal, and a finished login clears them through
-``user_logged_in``, which the pipeline sends only after every step succeeded.
+* :func:`refusal`, before ``authenticate()``: check every rule and reserve this attempt's slot;
+  a locked client is answered without any hash being computed.
+* :func:`password_failed`: the slot stays counted; if it completed a lock, say so.
+* a right password gives its slot back (``login_step_pending`` receiver, or at the request's end);
+  earlier failures stay counted until :func:`pipeline_succeeded` (password *and* code).
+* :func:`otp_refusal` / :func:`otp_reserve` / :func:`otp_failed` / :func:`otp_succeeded`: the
+  separate budget of wrong codes per (account, client IP).
 """
 
-from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_cool_off
-
-DEFAULT_RETRY_AFTER = 60
-
-
-def _credentials(username):
-    return {"username": username}
+from . import services
 
 
 def refusal(request, username, channel):
-    """Seconds the client must wait, or 0 when it may try a password now."""
-    if AxesProxyHandler.is_allowed(request, _credentials(username)):
-        return 0
-    return retry_after(request)
+    """Seconds the client must wait, or 0 when it may try a password now (its slot is then taken)."""
+    return services.reserve_password(request, username).retry_after
 
 
 def password_failed(request, username, channel, user):
     """After a failed password: seconds to wait if that failure locked the client, else 0."""
-    if getattr(request, "axes_locked_out", False):
-        return retry_after(request)
-    return 0
+    return services.failed(request, services.password_reservation(request), user)
 
 
 def pipeline_succeeded(request, user, partial):
-    """The whole pipeline succeeded; axes clears its counters on ``user_logged_in``."""
+    """The whole pipeline succeeded: clear the pair's, the account's and the codes' counters."""
+    services.succeeded(request, user)
 
 
 def retry_after(request):
-    cool_off = get_cool_off(request)
-    return int(cool_off.total_seconds()) if cool_off else DEFAULT_RETRY_AFTER
+    """Seconds of the refusal or lock this request met (for django-axes' lockout callable)."""
+    reservations = services.reservations_of(request).values()
+    return max([r.retry_after or r.lock_retry_after for r in reservations] or [0]) or 60
 
 
 def otp_refusal(request, user):
-    """Seconds before ``user`` may try another code from this client, or 0.
+    """Seconds before ``user`` may try another code from this client, or 0. Counts nothing."""
+    return services.otp_refusal(request, user)
 
-    Interim budget: the capped per-device throttle of the second factor's devices.
-    """
-    from django.utils import timezone
 
-    from ..twofactor.services import code_refusal
+def otp_reserve(request, user):
+    """Take a slot of the code budget before checking a code; returns the :class:`Reservation`."""
+    return services.reserve_otp(request, user)
 
-    until = code_refusal(user)
-    return max(1, int((until - timezone.now()).total_seconds())) if until else 0
+
+def otp_failed(request, reservation, user):
+    """The code was wrong; returns the seconds of the lock it completed, or 0."""
+    return services.failed(request, reservation, user)
+
+
+def otp_succeeded(request, reservation):
+    services.release(reservation)

@@ -1,41 +1,18 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp.models import Device, ThrottlingMixin, TimestampMixin, VerifyNotAllowed
+from django_otp.models import Device, TimestampMixin
 
 from .. import crypto
-from ..conf import app_settings
-
-OTP_THROTTLE_WINDOW = 15 * 60
 
 
-class CappedThrottlingMixin(ThrottlingMixin):
-    """django-otp's throttling, capped: after ``OTP_THROTTLE_LIMIT`` wrong codes, none is checked
-    for 15 minutes from the last failure (instead of delays that double without end)."""
-
-    class Meta:
-        abstract = True
-
-    def get_throttle_factor(self):
-        return 1
-
-    def verify_is_allowed(self):
-        count, last = self.throttling_failure_count, self.throttling_failure_timestamp
-        if count >= app_settings.OTP_THROTTLE_LIMIT and last is not None:
-            until = last + timedelta(seconds=OTP_THROTTLE_WINDOW)
-            if until > timezone.now():
-                return False, {"reason": VerifyNotAllowed.N_FAILED_ATTEMPTS, "failure_count": count,
-                               "locked_until": until}
-        return True, None
-
-
-class AuthenticatorDevice(TimestampMixin, CappedThrottlingMixin, Device):
+class AuthenticatorDevice(TimestampMixin, Device):
     """A TOTP authenticator app (RFC 6238), its key encrypted at rest.
 
-    Fields (besides django-otp's ``user``, ``name``, ``confirmed``, timestamps and throttling):
+    Fields (besides django-otp's ``user``, ``name``, ``confirmed`` and timestamps; wrong codes are
+    counted by the guard per account and client IP, not per device, so that whoever holds the
+    password cannot lock the device for its owner):
         key_encrypted: the 20-byte secret, Fernet-encrypted (:mod:`secure_shopadmin.crypto`).
         step: seconds per code (30).
         digits: digits per code (6).
@@ -64,7 +41,7 @@ class AuthenticatorDevice(TimestampMixin, CappedThrottlingMixin, Device):
         return check_code(self, token)
 
 
-class RecoveryCodeSet(TimestampMixin, CappedThrottlingMixin, Device):
+class RecoveryCodeSet(TimestampMixin, Device):
     """The user's current set of single-use recovery codes (a django-otp device).
 
     Fields: as :class:`AuthenticatorDevice`'s django-otp fields; the codes are :class:`RecoveryCode` rows.

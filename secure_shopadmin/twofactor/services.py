@@ -19,29 +19,17 @@ def confirmed_devices(user):
     return list(AuthenticatorDevice.objects.filter(user=user, confirmed=True))
 
 
-def code_refusal(user):
-    """When wrong codes used up the budget: the time until codes are checked again, else None."""
-    for device in AuthenticatorDevice.objects.filter(user=user, confirmed=True):
-        allowed, details = device.verify_is_allowed()
-        if not allowed:
-            return details["locked_until"]
-    return None
-
-
 def check_code(request, user, token):
-    """Check a TOTP or recovery code of ``user``: the method that matched, or None (counted as a failure)."""
-    devices = confirmed_devices(user)
-    for device in devices:
+    """Check a TOTP or recovery code of ``user``: the method that matched, or None.
+
+    The guard's budget (``lockout.stage.otp_refusal``) is asked before, and counts a failure after.
+    """
+    for device in confirmed_devices(user):
         if totp.check_code(device, token):
-            device.throttle_reset()
             return "totp"
     if recovery.use(user, token):
-        for device in devices:
-            device.throttle_reset()
         recovery_code_used(request, user)
         return "recovery"
-    for device in devices:
-        device.throttle_increment()
     signals.verification_failed.send(sender=AuthenticatorDevice, request=request, user=user)
     return None
 

@@ -54,11 +54,22 @@ def verify(request):
     form = VerifyForm(request.POST or None, may_remember=may_remember,
                       remember_days=app_settings.REMEMBER_BROWSER_DAYS)
     if request.method == "POST" and form.is_valid():
-        if guard_stage.otp_refusal(request, user):
-            form.reject("throttled")
-        elif (method := services.check_code(request, user, form.cleaned_data["otp_token"])) is None:
+        from ..lockout.responses import lockout_response
+
+        # the guard's code budget per (account, client IP), reserved before the code is checked
+        slot = guard_stage.otp_reserve(request, user)
+        if slot.refused:
+            pipeline.discard_partial(request)
+            return lockout_response(request, slot.retry_after, codes=True)
+        method = services.check_code(request, user, form.cleaned_data["otp_token"])
+        if method is None:
+            locked_for = guard_stage.otp_failed(request, slot, user)  # on the lock: audited, user mailed
+            if locked_for:
+                pipeline.discard_partial(request)
+                return lockout_response(request, locked_for, codes=True)
             form.reject()
         else:
+            guard_stage.otp_succeeded(request, slot)
             signals.verified.send(sender=VerifyForm, request=request, user=user, method=method)
             outcome = pipeline.step_done(request, VERIFY, second_factor=method)
             response = after_pipeline(outcome, default_url(partial))

@@ -1,0 +1,53 @@
+"""The guard's rules: their limits (from ``conf.py``) and the arithmetic of cool-offs and delays.
+
+=========  ======================  ==========================================================
+rule       counted per             consequence
+=========  ======================  ==========================================================
+pair       (account, client IP)    hard lock after LOCKOUT_PAIR_LIMIT failures; cool-off grows
+                                   per repeat (LOCKOUT_PAIR_COOLOFFS), never permanent
+ip         client IP (/64 IPv6)    lock after LOCKOUT_IP_LIMIT failures in LOCKOUT_IP_WINDOW
+account    account, any IP         from LOCKOUT_ACCOUNT_DELAY_AFTER consecutive failures a
+                                   doubling delay (a known browser is exempt); at
+                                   LOCKOUT_ACCOUNT_LOCK_AFTER a lock until unlocked
+otp        (account, client IP)    wrong codes: LOCKOUT_OTP_LIMIT per LOCKOUT_OTP_WINDOW
+=========  ======================  ==========================================================
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+
+from ..conf import app_settings
+
+PAIR, IP, ACCOUNT, OTP, MAIL = "pair", "ip", "account", "otp", "mail"
+#: ``locked_until`` of a lock that only an unlock lifts
+UNTIL_UNLOCKED = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def pair_limit():
+    limit = app_settings.LOCKOUT_PAIR_LIMIT
+    if limit is None:
+        limit = getattr(settings, "AXES_FAILURE_LIMIT", 5)
+    return limit if isinstance(limit, int) and limit > 0 else 5
+
+
+def pair_cooloff(level):
+    """The cool-off of a pair's ``level``-th lock (1-based); the last configured one repeats."""
+    cooloffs = tuple(app_settings.LOCKOUT_PAIR_COOLOFFS) or (900,)
+    return timedelta(seconds=cooloffs[min(max(level, 1), len(cooloffs)) - 1])
+
+
+def account_delay(failures):
+    """The wait after an account's ``failures``-th consecutive failure, or None below the threshold."""
+    after = app_settings.LOCKOUT_ACCOUNT_DELAY_AFTER
+    if failures < after:
+        return None
+    seconds = app_settings.LOCKOUT_ACCOUNT_DELAY_BASE * 2 ** min(failures - after, 32)
+    return timedelta(seconds=min(seconds, app_settings.LOCKOUT_ACCOUNT_DELAY_MAX))
+
+
+def seconds_until(moment, now):
+    """Whole seconds (at least 1) from ``now`` to ``moment``; an unlock-only lock gives the nominal value."""
+    if moment >= UNTIL_UNLOCKED:
+        return int(app_settings.LOCKOUT_ACCOUNT_LOCK_RETRY_AFTER)
+    return max(1, int((moment - now).total_seconds() + 0.999))

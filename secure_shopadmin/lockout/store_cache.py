@@ -1,0 +1,268 @@
+"""Counters in a shared cache (``LOCKOUT_CACHE``, e.g. Redis): atomic ``add`` and ``incr``, no row locks.
+
+Every attempt first increments its counters, then checks them: an increment past a limit is taken
+back and refused, so however many attempts run at once, at most *limit* slots are handed out.
+A lock is written before the count it ends is removed, and every attempt re-reads the locks after
+incrementing, so an attempt cannot slip between the two. The account's delay is a *gate* key that
+only one attempt can create (``add``) per delay. Locks are mirrored into database rows (rare
+writes) so the admin can list and lift them.
+"""
+
+from datetime import UTC, datetime
+
+from django.core.cache import caches
+
+from . import clock, keys, rules, store_db
+from .reservations import Reservation
+
+FOREVER = rules.UNTIL_UNLOCKED.timestamp()
+
+
+def _cache():
+    return caches[rules.app_settings.LOCKOUT_CACHE]
+
+
+def _s(name):
+    return getattr(rules.app_settings, name)
+
+
+def _key(counter, field):
+    return keys.cache_key(*counter, field)
+
+
+def _incr(cache, key, ttl, sliding):
+    cache.add(key, 0, ttl)
+    try:
+        value = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 0, ttl)
+        value = cache.incr(key)
+    if sliding:
+        cache.touch(key, ttl)
+    return value
+
+
+def _window_counter(cache, counter, ts, window):
+    """The count key of ``counter``'s current window, a window that starts at its first failure.
+
+    Time is compared with the guard's clock, never left to the cache's expiry (which only collects
+    garbage): when a window has run out, the attempts that notice it all read the new start from
+    one ``add`` keyed by the old start, so they agree on it.
+    """
+    start_key = _key(counter, "start")
+    start = cache.get(start_key)
+    if start is None or ts - start >= window:
+        roll_key = _key(counter, f"roll:{start}")
+        cache.add(roll_key, ts, window * 2 + 60)
+        start = cache.get(roll_key, ts)
+        cache.set(start_key, start, window * 2 + 60)
+    return _key(counter, f"n:{start}")
+
+
+def _active(value, ts):
+    return value is not None and value > ts
+
+
+def _retry(value, now):
+    if value >= FOREVER:
+        return int(_s("LOCKOUT_ACCOUNT_LOCK_RETRY_AFTER"))
+    return max(1, int(value - now.timestamp() + 0.999))
+
+
+def _as_datetime(ts):
+    return rules.UNTIL_UNLOCKED if ts >= FOREVER else datetime.fromtimestamp(ts, tz=UTC)
+
+
+def _counters(subject):
+    return (rules.PAIR, subject.username, subject.ip), (rules.IP, "", subject.ip), (rules.ACCOUNT, subject.username, "")
+
+
+def _refusal(values, subject, now, pair, ip_c, acct):
+    ts = now.timestamp()
+    ip_lock = values.get(_key(ip_c, "lock"))
+    if _active(ip_lock, ts):
+        return _retry(ip_lock, now), (rules.IP,), False
+    blocked = [(c[0], values.get(_key(c, "lock"))) for c in (pair, acct) if _active(values.get(_key(c, "lock")), ts)]
+    gate = values.get(_key(acct, "gate"))
+    delayed = _active(gate, ts)
+    if not blocked and not delayed:
+        return 0, (), False
+    if subject.take_pass():
+        return 0, (), True
+    if not blocked and subject.known_device():
+        return 0, (), False
+    waits = blocked + ([(rules.ACCOUNT, gate)] if delayed else [])
+    return max(_retry(v, now) for _r, v in waits), tuple(r for r, _v in waits), False
+
+
+def _lock_keys(pair, ip_c, acct):
+    return [_key(pair, "lock"), _key(ip_c, "lock"), _key(acct, "lock"), _key(acct, "gate")]
+
+
+def peek_password(subject):
+    now = clock.now()
+    pair, ip_c, acct = _counters(subject)
+    values = _cache().get_many(_lock_keys(pair, ip_c, acct))
+    ts = now.timestamp()
+    locks = [values.get(_key(c, "lock")) for c in (ip_c, pair, acct)]
+    active = [v for v in locks if _active(v, ts)]
+    return max((_retry(v, now) for v in active), default=0)
+
+
+def reserve_password(subject):
+    cache, now = _cache(), clock.now()
+    ts = now.timestamp()
+    pair, ip_c, acct = _counters(subject)
+    reservation = Reservation("password", subject)
+    retry, refused_by, via_pass = _refusal(cache.get_many(_lock_keys(pair, ip_c, acct)), subject, now, pair, ip_c, acct)
+    if retry:
+        reservation.retry_after, reservation.refused_by = retry, refused_by
+        return reservation
+    taken = [_window_counter(cache, ip_c, ts, _s("LOCKOUT_IP_WINDOW"))]
+    ip_n = _incr(cache, taken[0], _s("LOCKOUT_IP_WINDOW") * 2 + 60, False)
+    pair_n = acct_n = 0
+    if not via_pass:
+        taken += [_key(pair, "n"), _key(acct, "n")]
+        pair_n = _incr(cache, taken[1], _s("LOCKOUT_PAIR_FORGET_AFTER"), True)
+        acct_n = _incr(cache, taken[2], _s("LOCKOUT_ACCOUNT_FORGET_AFTER"), True)
+    values = cache.get_many([_key(pair, "lock"), _key(ip_c, "lock"), _key(acct, "lock")])
+    over = ip_n > _s("LOCKOUT_IP_LIMIT") or _active(values.get(_key(ip_c, "lock")), ts)
+    if not via_pass:
+        over = over or pair_n > rules.pair_limit() or any(
+            _active(values.get(_key(c, "lock")), ts) for c in (pair, acct))
+    if not over and not via_pass and rules.account_delay(acct_n) is not None:
+        over = not _pass_gate(cache, reservation, subject, acct, acct_n, ts, values)
+    if over:
+        for key in taken:
+            _decr(cache, key)
+        active = [v for v in values.values() if _active(v, ts)]
+        reservation.retry_after = max((_retry(v, now) for v in active), default=1)
+        reservation.refused_by = ("limit",)
+        return reservation
+    reservation.via_pass = via_pass
+    reservation.undo["decr"] = list(taken)
+    if ip_n == _s("LOCKOUT_IP_LIMIT"):
+        _lock(cache, reservation, ip_c, ts + _s("LOCKOUT_IP_COOLOFF"), _s("LOCKOUT_IP_COOLOFF"), count=ip_n)
+    if not via_pass and pair_n == rules.pair_limit():
+        level = _incr(cache, _key(pair, "lvl"), _s("LOCKOUT_PAIR_FORGET_AFTER"), True)
+        reservation.undo.setdefault("lvl", []).append(_key(pair, "lvl"))
+        seconds = int(rules.pair_cooloff(level).total_seconds())
+        _lock(cache, reservation, pair, ts + seconds, seconds, level, count=pair_n)
+    if not via_pass and acct_n == _s("LOCKOUT_ACCOUNT_LOCK_AFTER"):
+        _lock(cache, reservation, acct, FOREVER, None)
+    return reservation
+
+
+def _pass_gate(cache, reservation, subject, acct, acct_n, ts, values):
+    """In the account's delay, one attempt at a time may pass the gate and close it for the next delay.
+
+    A short mutex makes read-compare-write atomic; an attempt that finds it taken is refused, as
+    only one attempt per delay may pass anyway.
+    """
+    mutex = _key(acct, "mutex")
+    if not cache.add(mutex, 1, 10):
+        values[mutex] = ts + 1
+        return False
+    try:
+        gate_key = _key(acct, "gate")
+        gate = cache.get(gate_key)
+        if _active(gate, ts) and not subject.known_device():
+            values[gate_key] = gate
+            return False
+        delay = int(rules.account_delay(acct_n).total_seconds())
+        cache.set(gate_key, ts + delay, delay + 60)
+        reservation.undo["gate"] = (gate_key, gate)
+        return True
+    finally:
+        cache.delete(mutex)
+
+
+def _lock(cache, reservation, counter, until, seconds, level=0, count=0):
+    cache.set(_key(counter, "lock"), until, seconds)
+    if counter[0] != rules.ACCOUNT:
+        count_key = next(k for k in reservation.undo["decr"] if k.startswith(_key(counter, "n")))
+        cache.delete(count_key)  # a lock that runs out starts a new count
+        reservation.undo["decr"].remove(count_key)
+        reservation.undo.setdefault("restore", []).append((count_key, count - 1))
+    reservation.undo.setdefault("delete", []).append(_key(counter, "lock"))
+    reservation.undo.setdefault("mirrored", []).append(counter)
+    reservation.new_locks.append(counter[0])
+    reservation.lock_retry_after = max(reservation.lock_retry_after, _retry(until, clock.now()))
+    store_db.mirror_lock(*counter, _as_datetime(until), level)
+
+
+def _decr(cache, key):
+    try:
+        if cache.decr(key) < 0:
+            cache.set(key, 0)
+    except ValueError:
+        pass
+
+
+def peek_otp(subject):
+    now = clock.now()
+    value = _cache().get(_key((rules.OTP, subject.username, subject.ip), "lock"))
+    return _retry(value, now) if _active(value, now.timestamp()) else 0
+
+
+def reserve_otp(subject):
+    cache, now = _cache(), clock.now()
+    ts = now.timestamp()
+    counter = (rules.OTP, subject.username, subject.ip)
+    reservation = Reservation("otp", subject)
+    lock = cache.get(_key(counter, "lock"))
+    if _active(lock, ts):
+        reservation.retry_after, reservation.refused_by = _retry(lock, now), (rules.OTP,)
+        return reservation
+    window = _s("LOCKOUT_OTP_WINDOW")
+    count_key = _window_counter(cache, counter, ts, window)
+    n = _incr(cache, count_key, window * 2 + 60, False)
+    lock = cache.get(_key(counter, "lock"))
+    if n > _s("LOCKOUT_OTP_LIMIT") or _active(lock, ts):
+        _decr(cache, count_key)
+        reservation.retry_after = _retry(lock, now) if _active(lock, ts) else 1
+        reservation.refused_by = (rules.OTP,)
+        return reservation
+    reservation.undo["decr"] = [count_key]
+    if n == _s("LOCKOUT_OTP_LIMIT"):
+        _lock(cache, reservation, counter, ts + window, window, count=n)
+    return reservation
+
+
+def release(reservation):
+    cache = _cache()
+    for key in reservation.undo.get("decr", ()):
+        _decr(cache, key)
+    for key, count in reservation.undo.get("restore", ()):
+        if count > 0:  # the count this slot's lock had removed, less the slot itself
+            cache.add(key, 0, 2 * 86400)
+            cache.incr(key, count)
+    for key in reservation.undo.get("lvl", ()):
+        _decr(cache, key)
+    if reservation.undo.get("delete"):
+        cache.delete_many(reservation.undo["delete"])
+    if reservation.undo.get("gate"):
+        gate_key, before = reservation.undo["gate"]
+        if before is None:
+            cache.delete(gate_key)
+        else:
+            cache.set(gate_key, before, max(1, int(before - clock.now().timestamp()) + 60))
+    for counter in reservation.undo.get("mirrored", ()):
+        store_db.Counter.objects.filter(rule=counter[0], username=counter[1], ip=counter[2]).delete()
+
+
+def clear(username, ip):
+    counters = [(rules.PAIR, username, ip), (rules.ACCOUNT, username, ""), (rules.OTP, username, ip)]
+    _cache().delete_many([_key(c, f) for c in counters for f in ("n", "lock", "lvl", "gate", "start")])
+    store_db.clear(username, ip)
+
+
+def failures(username, ip):
+    counters = [(rules.PAIR, username, ip), (rules.IP, "", ip), (rules.ACCOUNT, username, "")]
+    values = _cache().get_many([_key(c, "n") for c in counters])
+    return {c[0]: values[_key(c, "n")] for c in counters if _key(c, "n") in values}
+
+
+def forget(rule, username, ip):
+    """Lift one counter's lock and count (the admin's unlock)."""
+    _cache().delete_many([_key((rule, username, ip), f) for f in ("n", "lock", "lvl", "gate", "start")])

@@ -1,0 +1,100 @@
+import os
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from secure_shopadmin.lockout import clock, ip
+
+REDIS_URL = os.environ.get("LOCKOUT_TEST_REDIS", "redis://127.0.0.1:6379/5")
+
+
+class FrozenClock:
+    """The guard's time, moved by hand: ``frozen.advance(minutes=15)``."""
+
+    def __init__(self):
+        self.moment = timezone.now().replace(microsecond=0)
+
+    def __call__(self):
+        return self.moment
+
+    def advance(self, **delta):
+        self.moment += timedelta(**delta)
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    frozen_clock = FrozenClock()
+    monkeypatch.setattr(clock, "now", frozen_clock)
+    return frozen_clock
+
+
+@pytest.fixture(params=["db", "cache"])
+def store(request, settings):
+    """Run a test on database rows and on the shared-cache (Redis) counters."""
+    if request.param == "cache":
+        prefix = use_redis(settings)
+        yield "cache"
+        forget_redis_keys(prefix)
+    else:
+        yield "db"
+
+
+def use_redis(settings):
+    """Count in Redis under a prefix of this test's own (others may share the Redis database)."""
+    prefix = f"ssa-lockout-test-{uuid.uuid4().hex}"
+    settings.CACHES = {**settings.CACHES, "lockout": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "LOCKOUT_CACHE": "lockout"}
+    return prefix
+
+
+def forget_redis_keys(prefix):
+    client = caches["lockout"]._cache.get_client(write=True)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+def guard(settings, **keys):
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, **{f"LOCKOUT_{k}": v for k, v in keys.items()}}
+
+
+@pytest.fixture(autouse=True)
+def fresh_warning_state():
+    ip._warned.clear()
+    yield
+    ip._warned.clear()
+
+
+def attempt(username, password, *, client=None, ip_address="203.0.113.7", url=None, **extra):
+    client = client or Client()
+    return client.post(url or reverse("admin:login"), {"username": username, "password": password},
+                       REMOTE_ADDR=ip_address, **extra)
+
+
+@pytest.fixture
+def hasher_calls(monkeypatch):
+    """Every password hash the process computes (verify, or the dummy encode for unknown users)."""
+    from django.contrib.auth import hashers
+
+    calls = []
+    hasher = hashers.get_hasher("default")
+    cls = type(hasher)
+    original_verify, original_encode = cls.verify, cls.encode
+
+    def verify(self, password, encoded):
+        calls.append("verify")
+        return original_verify(self, password, encoded)
+
+    def encode(self, password, salt, *args, **kwargs):
+        calls.append("encode")
+        return original_encode(self, password, salt, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "verify", verify)
+    monkeypatch.setattr(cls, "encode", encode)
+    return calls
