@@ -105,3 +105,22 @@ class GuardNotice(models.Model):
     class Meta:
         verbose_name = _("guard notice")
         verbose_name_plural = _("guard notices")
+
+
+class DailyFailures(models.Model):
+    """Wrong passwords and codes per day (local date), for the Security overview's chart.
+
+    Fields:
+        day: the date in the shop's time zone.
+        failures: wrong passwords and wrong codes counted by the guard that day.
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+
+    class Meta:
+        verbose_name = _("failures per day")
+        verbose_name_plural = _("failures per day")
+
+    def __str__(self):
+        return f"{self.day}: {self.failures}"

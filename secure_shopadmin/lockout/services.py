@@ -11,7 +11,9 @@ import logging
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.urls import reverse
 
 from ..alerts import device
@@ -21,7 +23,7 @@ from ..conf import app_settings
 from ..mail import send_to_user
 from ..tokens import new_token, token_digest
 from . import clock, ip, keys, rules, store_cache, store_db
-from .models import Counter, GuardNotice, UnlockLink
+from .models import Counter, DailyFailures, GuardNotice, UnlockLink
 from .reservations import Subject
 
 logger = logging.getLogger("secure_shopadmin.lockout")
@@ -119,9 +121,21 @@ def failed(request, reservation, user=None):
     if reservation is None or reservation.refused or reservation.settled:
         return reservation.lock_retry_after if reservation is not None and reservation.failed else 0
     reservation.failed = reservation.settled = True
+    count_daily_failure()
     if reservation.new_locks:
         report_locks(request, reservation, user)
     return reservation.lock_retry_after
+
+
+def count_daily_failure():
+    """One more failure today (one UPDATE; the day's row is created by its first failure)."""
+    today = timezone.localtime(clock.now()).date()
+    if not DailyFailures.objects.filter(day=today).update(failures=F("failures") + 1):
+        try:
+            with transaction.atomic():
+                DailyFailures.objects.create(day=today, failures=1)
+        except IntegrityError:  # another request created it first
+            DailyFailures.objects.filter(day=today).update(failures=F("failures") + 1)
 
 
 def release(reservation):

@@ -67,3 +67,19 @@ def test_overview_page_shows_the_figures(seeded):
 def test_overview_needs_the_view_permission(staff_user):
     client = pipeline_login(Client(), staff_user)
     assert client.get(reverse("admin:secure_shopadmin_securityoverview_changelist")).status_code == 403
+
+
+def test_lockouts_failures_and_resets_are_counted(seeded, member):
+    from secure_shopadmin.resets.services import require_reset
+
+    for _ in range(5):
+        Client().post(reverse("shop:login"), {"username": "member0001", "password": "wrong"})
+    require_reset([member.pk], reason="breach")
+    data, _code = report()
+    figures = data["figures"]
+    assert sum(figures["active_lockouts"].values()) >= 1
+    assert figures["pending_resets"] == {"compromised": 1}
+    assert figures["unfamiliar_logins_7d"] == 0
+    client = pipeline_login(Client(), seeded)
+    html = client.get(reverse("admin:secure_shopadmin_securityoverview_changelist")).content.decode()
+    assert "<svg" in html and "<title>" in html and ": 5</title>" in html  # today's 5 failures in the chart
