@@ -13,8 +13,8 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from ..alerts import device
 from ..audit.models import EventKind
