@@ -17,6 +17,7 @@ from ..alerts import records, sessions
 from ..alerts.models import LoginRecord
 from ..audit.models import EventKind
 from ..audit.services import record as audit
+from .base import ReadOnlyAdminMixin
 from .users import user_admin_mixin
 
 PERMISSION = "secure_shopadmin.end_user_sessions"
@@ -71,7 +72,7 @@ class IPFilter(InputFilter):
 
 
 @admin.register(LoginRecord)
-class LoginRecordAdmin(admin.ModelAdmin):
+class LoginRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: records are written at login and removed only by ``prune_login_records``."""
 
     list_display = ["created_at", "user", "outcome", "channel", "ip", "browser", "browser_version", "os",
@@ -83,15 +84,6 @@ class LoginRecordAdmin(admin.ModelAdmin):
                        "browser_version", "os", "device_digest", "session_digest", "new_environment", "alert",
                        "disowned_at"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReasonForm(forms.Form):

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from ..audit.models import SecurityEvent
+from .base import ReadOnlyAdminMixin
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone, superusers included: the retention command alone deletes rows."""
 
     list_display = ["created_at", "kind", "actor_username", "target_username", "ip", "reason"]
@@ -13,11 +14,3 @@ class SecurityEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in SecurityEvent._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

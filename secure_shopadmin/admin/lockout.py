@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from ..lockout import clock, rules, services
 from ..lockout.ip import NOTICE_FORWARDED_UNTRUSTED
 from ..lockout.models import Counter, GuardNotice
+from .base import ReadOnlyAdminMixin
 
 NOTICE_TEXT = {
     NOTICE_FORWARDED_UNTRUSTED: _(
@@ -35,7 +36,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Counter)
-class LockAdmin(admin.ModelAdmin):
+class LockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only list of locks; the only change is the audited unlock action."""
 
     list_display = ["what", "rule", "username", "ip", "failures", "until", "level", "last_failure_at"]
@@ -73,14 +74,6 @@ class LockAdmin(admin.ModelAdmin):
     def has_unlock_permission(self, request):
         return request.user.has_perm("secure_shopadmin.change_counter")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         for notice in GuardNotice.objects.all():

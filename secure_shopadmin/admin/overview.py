@@ -7,19 +7,12 @@ from django.utils.translation import gettext as _
 from .. import overview
 from ..audit.models import SecurityOverview
 from ..management.commands.security_report import check_findings
+from .base import ReadOnlyAdminMixin
 from .chart import bar_chart
 
 
 @admin.register(SecurityOverview)
-class SecurityOverviewAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class SecurityOverviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
