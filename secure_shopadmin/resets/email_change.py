@@ -17,6 +17,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import mail
+from ..audit.models import EventKind
+from ..audit.services import record
 from ..conf import app_settings
 from .models import ResetMode, ResetRequirement
 
@@ -102,11 +104,12 @@ def guard_email_change(sender, instance, raw=False, update_fields=None, **kwargs
 
 
 def tell_former_address(sender, instance, created=False, raw=False, **kwargs):
-    """``post_save``: mail the former address after the change commits."""
+    """``post_save``: audit the change (addresses masked) and mail the former address after it commits."""
     former = instance.__dict__.pop(FORMER_EMAIL_ATTR, None)
     if not former or raw:
         return
     new = getattr(instance, sender.get_email_field_name()) or ""
+    record(EventKind.EMAIL_CHANGED, target=instance, former=mask_email(former), new=mask_email(new))
     transaction.on_commit(lambda: mail.send_to_user(
         instance, "email_changed", {"new_email_masked": mask_email(new)}, to=former))
 

@@ -22,7 +22,6 @@ LINK_MAIL = "reset_link"
 NOTICE_MAIL = "reset_notice"
 RESET_MAILS = (LINK_MAIL, NOTICE_MAIL)
 #: the audit kind of a sent reset mail (``reset_required`` with ``step="mailed"`` until the core has its own)
-RESET_MAILED = getattr(EventKind, "RESET_MAILED", EventKind.RESET_REQUIRED)
 
 
 class ResetError(Exception):
@@ -272,7 +271,7 @@ def mail_sent(mail):
     requirement = ResetRequirement.objects.filter(pk=requirement_id).select_related("user").first()
     if requirement is None:
         return
-    record(RESET_MAILED, target=requirement.user, step="mailed", mail=mail.template)
+    record(EventKind.RESET_MAILED, target=requirement.user, mail=mail.template)
     signals.reset_mailed.send(sender=ResetRequirement, requirement=requirement, mail=mail)
 
 
