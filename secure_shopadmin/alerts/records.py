@@ -41,15 +41,15 @@ def login_failed(request, username, channel, refused):
     The outcome and the response are decided before this runs; the lookup is one query whatever the
     username, and the write (staff only) happens once the response has left.
     """
-    if not (app_settings.LOGIN_HISTORY and app_settings.RECORD_FAILED_STAFF_LOGINS) or request is None:
-        return
+    if refused or not (app_settings.LOGIN_HISTORY and app_settings.RECORD_FAILED_STAFF_LOGINS) or request is None:
+        return  # a refused attempt checked no password: the guard counts it, a flood of them records nothing
     user = staff_user_named(username)
     if user is None:
         return
     env = environment.describe(request)
     current = device.device_id(request)
     device_digest = device.digest(current) if current else ""
-    outcome = LoginOutcome.REFUSED if refused else LoginOutcome.FAILED
+    outcome = LoginOutcome.FAILED
 
     def write():
         new_record(user, env, outcome=outcome, channel=channel, device_digest=device_digest,
