@@ -30,7 +30,8 @@ test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 messages: venv
-	cd secure_shopadmin && ../$(PY) -m django makemessages -l ja --no-obsolete && ../$(PY) -m django compilemessages
+	cd secure_shopadmin && ../$(PY) -m django makemessages -l ja --no-obsolete
+	msgfmt --check --statistics -o secure_shopadmin/locale/ja/LC_MESSAGES/django.mo secure_shopadmin/locale/ja/LC_MESSAGES/django.po
 
 docs: venv
 	$(PIP) install --quiet -e ".[docs]"

@@ -17,8 +17,8 @@ APP_MIDDLEWARE = ("secure_shopadmin.", "django_otp.", "axes.")
 
 
 def make_client(user, full_app):
-    from django.test import Client, override_settings
     from django.conf import settings
+    from django.test import Client, override_settings
 
     from secure_shopadmin.testing import pipeline_login
 

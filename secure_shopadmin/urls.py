@@ -3,8 +3,8 @@
 from django.urls import path
 
 from . import views
-from .lockout import views as lockout_views
 from .alerts import views as alert_views
+from .lockout import views as lockout_views
 from .resets import views as reset_views
 from .twofactor import views as twofactor
 

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -49,3 +51,13 @@ def enrol_device(user):
 @pytest.fixture
 def staff_totp(staff_user):
     return enrol_device(staff_user)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Full-size tests (``@pytest.mark.slow``) run only with SSA_SLOW=1: they take minutes."""
+    if os.environ.get("SSA_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="full-size test: run with SSA_SLOW=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 LOGIN_SCRIPT = """
@@ -40,7 +38,6 @@ def run(args, cwd):
     return result.stdout + result.stderr
 
 
-@pytest.mark.slow
 def test_fresh_site_following_the_readme(tmp_path):
     run(["-m", "django", "startproject", "myshop", str(tmp_path)], cwd=tmp_path)
     settings_lines, = [b for b in readme_block("## Add it to your shop", "python") if "INSTALLED_APPS" in b]

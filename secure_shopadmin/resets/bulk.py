@@ -72,7 +72,7 @@ def forget_remembered_browsers_of(user_ids):
     return deleted
 
 
-def record_events(kind, targets, *, actor=None, request=None, reason="", **details):
+def record_events(kind, targets, *, actor=None, request=None, reason="", campaign=None, **details):
     """Write one audit event per target in one INSERT, log each and send ``security_event``.
 
     The bulk twin of :func:`secure_shopadmin.audit.services.record` (same row, same log record).
@@ -88,7 +88,8 @@ def record_events(kind, targets, *, actor=None, request=None, reason="", **detai
     ip = audit.client_ip(request)
     events = [
         SecurityEvent(kind=kind, actor=actor, actor_username=actor_username, target=target,
-                      target_username=target.get_username(), ip=ip, reason=reason, details=details)
+                      target_username=target.get_username(), ip=ip, reason=reason, details=details,
+                      campaign=campaign)
         for target in targets
     ]
     SecurityEvent.objects.bulk_create(events, batch_size=1000)
@@ -98,7 +99,8 @@ def record_events(kind, targets, *, actor=None, request=None, reason="", **detai
             "security event %s", kind,
             extra={"security_event": {
                 "id": event.pk, "kind": kind, "actor": actor_username, "target": event.target_username,
-                "ip": ip, "reason": reason, "details": details, "time": event.created_at.isoformat(),
+                "ip": ip, "reason": reason, "details": details, "campaign": getattr(campaign, "pk", None),
+                "time": event.created_at.isoformat(),
             }},
         )
         security_event.send(sender=SecurityEvent, event=event)
