@@ -54,7 +54,10 @@ def staff_totp(staff_user):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Full-size tests (``@pytest.mark.slow``) run only with SSA_SLOW=1: they take minutes."""
+    """Tests that fork processes run first, before live_server and Playwright start threads (a fork
+    of a process with threads can deadlock the child). Full-size tests (``@pytest.mark.slow``) run
+    only with SSA_SLOW=1: they take minutes."""
+    items.sort(key=lambda item: "forks" not in item.keywords)
     if os.environ.get("SSA_SLOW") == "1":
         return
     skip = pytest.mark.skip(reason="full-size test: run with SSA_SLOW=1")

@@ -35,6 +35,7 @@ def fire(barrier, hashed, cache_alias):
     connections.close_all()
 
 
+@pytest.mark.forks
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("counters", ["db", "cache"])
