@@ -4,8 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 MANAGE := cd example_project && ../$(PY) manage.py
-DB_EXTRA := $(if $(findstring mysql,$(DATABASE_URL)),$(comma)mysql,)
 comma := ,
+DB_EXTRA := $(if $(findstring mysql,$(DATABASE_URL)),$(comma)mysql,)
 
 .PHONY: demo test venv install-demo install-test messages docs clean
 
