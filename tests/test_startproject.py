@@ -14,7 +14,10 @@ from django.test import Client
 from django.test.utils import override_settings
 User = get_user_model()
 User.objects.create_user("boss", "boss@shop.example", "a long enough password 1", is_staff=True)
-with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", ALLOWED_HOSTS=["testserver"]):
+from django.conf import settings
+locmem = "django.core.mail.backends.locmem.EmailBackend"
+mailers = {"MAILERS": {"default": {"BACKEND": locmem}}} if hasattr(settings, "MAILERS") else {}  # Django 6.1+
+with override_settings(EMAIL_BACKEND=locmem, ALLOWED_HOSTS=["testserver"], **mailers):
     from django.core import mail
     response = Client().post("/admin/login/", {"username": "boss", "password": "a long enough password 1"})
     print("REDIRECT", response.status_code, response["Location"], len(mail.outbox))
