@@ -42,10 +42,14 @@ def render_mail(name, context, language):
 
 
 def build_mail(name, context, to, language):
-    subject, text, html = render_mail(name, context, language)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
-    message.attach_alternative(html, "text/html")
-    return message
+    return message(*render_mail(name, context, language), to)
+
+
+def message(subject, text, html, to):
+    """A mail of a text and an HTML alternative, from ``DEFAULT_FROM_EMAIL``."""
+    mail = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
+    mail.attach_alternative(html, "text/html")
+    return mail
 
 
 def send_to_user(user, name, context=None, to=None):

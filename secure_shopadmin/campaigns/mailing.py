@@ -88,13 +88,8 @@ def body_html(text, values):
     return mark_safe("".join(f"<p>{p}</p>" for p in paragraphs))  # noqa: S308  (escaped above)
 
 
-def context_for(campaign, user, link, expires_at, language=None):
-    """Extra template context of the campaign mail: subject, text body and HTML body."""
-    language = language or language_of(user)
-    with translation.override(language):
-        expires = formats.date_format(expires_at, "DATETIME_FORMAT") if expires_at else ""
-    values = {"link": link, "username": user.get_username(), "shop_name": mail_module.shop_name(),
-              "expires": expires}
+def texts(campaign, language, values):
+    """The campaign's subject, text body and HTML body in ``language`` with ``values`` filled in."""
     subject, body = texts_for(campaign, language)
     return {
         "campaign_subject": " ".join(substitute(subject, values).split()),
@@ -102,6 +97,75 @@ def context_for(campaign, user, link, expires_at, language=None):
         "campaign_body_html": body_html(body, values),
         "campaign_language": language,
     }
+
+
+def expires_text(expires_at, language):
+    with translation.override(language):
+        return formats.date_format(expires_at, "DATETIME_FORMAT") if expires_at else ""
+
+
+class Recipient:
+    """What the campaign mail's templates see of their reader: ``username`` and ``is_staff``, no other field.
+
+    The mail is rendered once for many readers (see :class:`Renderer`): a template that read any
+    other field of the user would show one reader's data to all, so every other attribute is "".
+    """
+
+    def __init__(self, username, is_staff):
+        self.username, self.is_staff = username, bool(is_staff)
+
+    def get_username(self):
+        return self.username
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return ""
+
+    def __str__(self):
+        return self.username
+
+
+MARK = "\ue000{}\ue001"  # private-use characters: survive escaping, absent from the templates
+MARK_RE = re.compile("\ue000(link|username)\ue001")
+
+
+class Renderer:
+    """The campaign's mail for one batch of readers whose links expire at ``expires_at``.
+
+    The templates are rendered once per language and kind of reader (staff or not, enrolment
+    needed or not) with markers for the link and the username; each mail is that text with the
+    markers replaced (HTML-escaped in the HTML part). A hundred thousand mails cost a few hundred
+    renderings.
+    """
+
+    def __init__(self, campaign, expires_at, language=None):
+        self.campaign, self.expires_at, self.language = campaign, expires_at, language
+        self._rendered = {}
+
+    def render(self, user, link, needs_enrolment=False):
+        """(subject, text, html) of the mail to ``user`` with ``link``."""
+        language = self.language or language_of(user)
+        key = (language, bool(needs_enrolment), bool(user.is_staff))
+        if key not in self._rendered:
+            self._rendered[key] = self._render(*key)
+        subject, text, html = self._rendered[key]
+        values = {"link": link, "username": user.get_username()}
+        raw = lambda m: values[m.group(1)]  # noqa: E731
+        escaped = lambda m: escape(values[m.group(1)])  # noqa: E731
+        subject = " ".join(MARK_RE.sub(raw, subject).split())
+        return subject, MARK_RE.sub(raw, text), MARK_RE.sub(escaped, html)
+
+    def message(self, user, link, needs_enrolment=False):
+        return mail_module.message(*self.render(user, link, needs_enrolment), [user.email])
+
+    def _render(self, language, needs_enrolment, is_staff):
+        marks = {"link": MARK.format("link"), "username": MARK.format("username")}
+        values = {**marks, "shop_name": mail_module.shop_name(), "expires": expires_text(self.expires_at, language)}
+        context = {"user": Recipient(marks["username"], is_staff), "needs_enrolment": needs_enrolment,
+                   "link": marks["link"], "expires_at": self.expires_at, "campaign": self.campaign.pk,
+                   **texts(self.campaign, language, values)}
+        return mail_module.render_mail(TEMPLATE, context, language)
 
 
 def preview(campaign, user, language):
@@ -114,9 +178,7 @@ def preview(campaign, user, language):
 
     link = reset_services.absolute_url(campaign.base_url, "/security/reset/link/EXAMPLE-TOKEN/")
     expires_at = timezone.now() + timedelta(seconds=app_settings.RESET_LINK_TTL)
-    context = {"user": user, "needs_enrolment": False,
-               **context_for(campaign, user, link, expires_at, language)}
-    return mail_module.render_mail(TEMPLATE, context, language)
+    return Renderer(campaign, expires_at, language).render(user, link)
 
 
 def mail_row(campaign, target):
@@ -138,5 +200,8 @@ def _prepare(mail):
     if campaign is None:
         raise outbox.Skip("campaign deleted")
     link_context = outbox.PREPARERS[reset_services.LINK_MAIL](mail)
-    return {**link_context,
-            **context_for(campaign, mail.user, link_context["link"], link_context["expires_at"])}
+    language = language_of(mail.user)
+    values = {"link": link_context["link"], "username": mail.user.get_username(), "shop_name": mail_module.shop_name(),
+              "expires": expires_text(link_context["expires_at"], language)}
+    return {**link_context, "user": Recipient(mail.user.get_username(), mail.user.is_staff),
+            **texts(campaign, language, values)}

@@ -168,7 +168,7 @@ def apply_batch(campaign, batch, pending, params, report):
             states = wrap.write(pending, params)
         result = reset_services.require_reset(
             user_ids, mode=ResetMode.COMPROMISED, reason=campaign.audit_reason(), actor=campaign.applied_by,
-            notify=False, batch_size=len(user_ids))
+            notify=False, batch_size=len(user_ids), campaign=campaign)
         must_enrol = enrolment_needed(user_ids)
         ids = list(fresh)
         rows = CampaignTarget.objects.filter(pk__in=ids)

@@ -6,8 +6,8 @@ failed; at most once), batched for a hundred thousand mails:
 1. claim: one ``UPDATE … SET state = 'sending' WHERE id IN (…) AND state = 'queued'`` that also
    writes this claim's random token in ``last_error``; the rows holding the token are ours (a
    concurrent run claims other rows, never the same);
-2. make each link's token (only its digest is stored, one bulk update of the requirements) and
-   render the campaign's texts;
+2. make each link's token (only its digest is stored, one bulk update of the requirements);
+   the campaign's mail is rendered once per language and kind of reader (:class:`~.mailing.Renderer`);
 3. send one message at a time on one connection; a failure is recorded for that mail only;
 4. mark the sent ones in one update, then note them (requirements' ``mailed_at``, targets,
    one audit event each in one insert) and send ``mail_sent`` per mail.
@@ -25,7 +25,6 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import mail as mail_module
 from .. import tokens
 from ..audit.models import EventKind
 from ..conf import app_settings
@@ -85,14 +84,12 @@ def send_batch(campaign, ids, connection):
             state=MailState.FAILED, last_error=f"skipped: {reason}", attempts=app_settings.MAIL_MAX_ATTEMPTS)
         report.skipped += 1
     sent = []
+    renderer = mailing.Renderer(campaign, expires_at)
     for row in rows:
         if row.pk not in links:
             continue
         try:
-            context = {"user": row.user, **row.context, "link": links[row.pk], "expires_at": expires_at,
-                       **mailing.context_for(campaign, row.user, links[row.pk], expires_at)}
-            message = mail_module.build_mail(mailing.TEMPLATE, context, [row.user.email],
-                                             mail_module.user_language(row.user))
+            message = renderer.message(row.user, links[row.pk], row.context.get("needs_enrolment", False))
             message.connection = connection
             message.send()
         except Exception as error:  # noqa: BLE001  (any transport error is recorded and retried)

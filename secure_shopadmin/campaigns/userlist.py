@@ -50,19 +50,13 @@ def resolve(entries):
     user_model = get_user_model()
     manager = user_model._default_manager
     username_field = user_model.USERNAME_FIELD
-    email_field = user_model.get_email_field_name()
     found = {}
     for start in range(0, len(entries), LOOKUP_CHUNK):
         chunk = entries[start:start + LOOKUP_CHUNK]
         found.update(manager.filter(**{f"{username_field}__in": chunk}).values_list(username_field, "pk"))
     by_email = {}
-    addresses = [e.lower() for e in entries if e not in found and "@" in e]
-    for start in range(0, len(addresses), LOOKUP_CHUNK):
-        chunk = addresses[start:start + LOOKUP_CHUNK]
-        rows = manager.annotate(_ssa_email=Lower(email_field)).filter(_ssa_email__in=chunk).values_list(
-            "_ssa_email", "pk")
-        for address, pk in rows:
-            by_email.setdefault(address, []).append(pk)
+    for address, pk in _users_by_address([e.lower() for e in entries if e not in found and "@" in e]):
+        by_email.setdefault(address, []).append(pk)
     pks, unknown, ambiguous = [], [], []
     for entry in entries:
         if entry in found:
@@ -74,3 +68,17 @@ def resolve(entries):
         else:
             unknown.append(entry)
     return sorted(set(pks)), unknown, ambiguous
+
+
+def _users_by_address(addresses):
+    """(lower-cased address, pk) of the users with one of these addresses.
+
+    Addresses are compared lower-cased, which no index serves: a long list is matched in one pass
+    over the users rather than one scan per chunk.
+    """
+    rows = get_user_model()._default_manager.annotate(_ssa_email=Lower(get_user_model().get_email_field_name()))
+    if len(addresses) <= LOOKUP_CHUNK:
+        return rows.filter(_ssa_email__in=addresses).values_list("_ssa_email", "pk") if addresses else []
+    wanted = set(addresses)
+    return ((address, pk) for address, pk in rows.values_list("_ssa_email", "pk").iterator(chunk_size=5000)
+            if address in wanted)

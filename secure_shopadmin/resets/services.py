@@ -72,14 +72,15 @@ class RequireResult:
 
 
 def require_reset(users, *, mode=ResetMode.COMPROMISED, reason="", actor=None, request=None, notify=True,
-                  base_url="", batch_size=None, progress=None, dry_run=False, audit=True):
+                  base_url="", batch_size=None, progress=None, dry_run=False, audit=True, campaign=None):
     """Require a password reset of ``users`` (a queryset, users or primary keys), in batches.
 
     Per batch, in one transaction and a bounded number of queries: create the requirements
     (a user with one pending keeps it; a pending ``change`` is upgraded by ``compromised``),
     make passwords unusable (``compromised``), end every session, delete API tokens, forget
     remembered browsers, write the audit events (unless ``audit`` is False: a caller that writes
-    its own single event, such as "this wasn't me") and queue the mails (``notify``). Signals are
+    its own single event, such as "this wasn't me"; ``campaign``: the breach campaign the events
+    belong to) and queue the mails (``notify``). Signals are
     sent after each batch commits. Mails are queued, not sent: call :func:`send_reset_mails`.
     """
     mode = ResetMode(mode)
@@ -94,7 +95,7 @@ def require_reset(users, *, mode=ResetMode.COMPROMISED, reason="", actor=None, r
             result.already_pending += [pk for pk in batch if pk in pending]
             result.required += [pk for pk in batch if pk not in pending]
         else:
-            _require_batch(batch, mode, reason, actor, request, notify, base_url, result, audit)
+            _require_batch(batch, mode, reason, actor, request, notify, base_url, result, audit, campaign)
         if progress:
             progress(len(batch))
     return result
@@ -108,7 +109,7 @@ def _user_ids(users):
     return sorted(set(user_model._meta.pk.to_python(pk) for pk in ids))
 
 
-def _require_batch(batch, mode, reason, actor, request, notify, base_url, result, audit=True):
+def _require_batch(batch, mode, reason, actor, request, notify, base_url, result, audit=True, campaign=None):
     user_model = get_user_model()
     now = timezone.now()
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
@@ -150,7 +151,7 @@ def _require_batch(batch, mode, reason, actor, request, notify, base_url, result
             targets = [by_id[pk] for pk in changed_ids]
             if audit:
                 bulk.record_events(EventKind.RESET_REQUIRED, targets, actor=actor_obj, request=request,
-                                   reason=reason, mode=str(mode))
+                                   reason=reason, campaign=campaign, mode=str(mode))
         if notify:
             mailable = changed + [r for r in existing.values() if r not in upgrade]
             result.mails_queued += len(outbox.queue_many([

@@ -72,7 +72,7 @@ def test_small_breach_end_to_end(campaign, superuser, staff_user, cheap_wrap):
     steps = Counter(e.details.get("step") for e in SecurityEvent.objects.filter(campaign=campaign))
     assert steps["created"] == 1 and steps["targets_added"] == 2 and steps["applied"] == 1
     assert steps["batch"] == 4 and steps["mailed"] == 1802 and steps["run_finished"] == 1
-    assert SecurityEvent.objects.filter(kind=EventKind.RESET_REQUIRED).count() == 1802
+    assert SecurityEvent.objects.filter(kind=EventKind.RESET_REQUIRED, campaign=campaign).count() == 1802
 
     progress = services.progress(campaign)
     assert progress["required"] == progress["mailed"] == 1802 and progress["pending"] == 0
