@@ -72,6 +72,20 @@ def send_to_security_contacts(name, context=None):
     return _send(build_mail(name, context or {}, contacts, settings.LANGUAGE_CODE), name)
 
 
+def connection():
+    """A connection of the default mailer, for many messages: ``with mail.connection() as c: c.send_messages(…)``.
+
+    Django 6.1's ``mailers.default`` where it exists, ``get_connection()`` before.
+    """
+    try:
+        from django.core.mail import mailers
+    except ImportError:
+        from django.core.mail import get_connection
+
+        return get_connection()
+    return mailers.default
+
+
 def _send(message, name):
     try:
         return message.send()

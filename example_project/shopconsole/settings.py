@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -97,8 +98,14 @@ LOGIN_URL = "shop:login"
 LOGIN_REDIRECT_URL = "shop:account"
 LOGOUT_REDIRECT_URL = "shop:home"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "outbox"))
+# mails land as files in example_project/outbox/ (EMAIL_BACKEND in the environment chooses another backend)
+_mail_backend = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+_mail_files = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "outbox"))
+if django.VERSION >= (6, 1):  # MAILERS replaces the EMAIL_* settings
+    MAILERS = {"default": {"BACKEND": _mail_backend,
+                           "OPTIONS": {"file_path": _mail_files} if "filebased" in _mail_backend else {}}}
+else:
+    EMAIL_BACKEND, EMAIL_FILE_PATH = _mail_backend, _mail_files
 DEFAULT_FROM_EMAIL = "Example Shop <security@shop.example>"
 
 AXES_FAILURE_LIMIT = 5  # the guard's (account, IP) pair limit; its other rules are in SECURE_SHOPADMIN

@@ -20,11 +20,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.mail import get_connection
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from .. import mail as mail_module
 from .. import tokens
 from ..audit.models import EventKind
 from ..conf import app_settings
@@ -90,8 +90,7 @@ def send_batch(campaign, ids, connection):
             continue
         try:
             message = renderer.message(row.user, links[row.pk], row.context.get("needs_enrolment", False))
-            message.connection = connection
-            message.send()
+            connection.send_messages([message])
         except Exception as error:  # noqa: BLE001  (any transport error is recorded and retried)
             OutgoingMail.objects.filter(pk=row.pk).update(
                 state=MailState.FAILED, last_error=f"{type(error).__name__}: {error}"[:1000])
@@ -123,7 +122,7 @@ def send_queued(campaign, mails, *, batch_size, limit, progress=None):
     """Send up to ``limit`` queued mails of ``mails`` (a queryset) in batches; returns a :class:`BatchReport`."""
     total = BatchReport()
     done = 0
-    with get_connection() as connection:
+    with mail_module.connection() as connection:
         while done < limit:
             ids = list(mails.filter(state=MailState.QUEUED).order_by("pk")
                        .values_list("pk", flat=True)[:min(batch_size, limit - done)])

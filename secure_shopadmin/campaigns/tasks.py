@@ -5,9 +5,9 @@
 * ``"subprocess"`` (default, needs no task queue): a detached ``run_campaign ID`` process, started
   with this interpreter and ``-m django`` (or ``CAMPAIGN_COMMAND``), the same settings module and
   import path; it outlives the request and the admin page follows it by polling.
-* ``"celery"``: ``run_campaign_task.delay(id)`` — the host's Celery worker must import this module
-  (``app.autodiscover_tasks(["secure_shopadmin.campaigns"])``).
-* ``"django_tasks"`` (Django 6.0+): ``run_campaign_task.enqueue(id)`` on the default task backend.
+* ``"celery"``: the task ``secure_shopadmin.run_campaign`` is sent to the host's Celery workers,
+  which must import this module (``app.autodiscover_tasks(["secure_shopadmin.campaigns"])``).
+* ``"django_tasks"`` (Django 6.0+): :data:`run_campaign_task` is enqueued on the default task backend.
 * ``"inline"``: run inside the request (small shops, tests); the request waits.
 * a dotted path to a function(campaign_id).
 """
@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 
+import django
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -62,7 +63,8 @@ def launch(campaign):
     return import_string(runner_name)(campaign.pk)
 
 
-def _run_for_queue(campaign_id):
+def run_queued(campaign_id):
+    """The body of a queued run (Celery, ``django.tasks``): a run that finds another alive gives way."""
     from .runner import RunRefused
 
     try:
@@ -71,28 +73,37 @@ def _run_for_queue(campaign_id):
         pass  # another run has it
 
 
+def run_campaign_task(campaign_id):
+    """Run campaign ``campaign_id``; a ``django.tasks`` task (this name) when that runner is configured.
+
+    A task worker imports the task by its dotted path, so the task must be this module's attribute
+    of the function's own name: :func:`django_task` makes it so (at import when the runner is
+    ``"django_tasks"``, so a fresh worker process finds it).
+    """
+    run_queued(campaign_id)
+
+
+def django_task():
+    """The ``django.tasks`` task (Django 6.0+) of the default backend, made on first use."""
+    global run_campaign_task
+    if not hasattr(run_campaign_task, "enqueue"):
+        from django.tasks import task
+
+        run_campaign_task = task()(run_campaign_task)
+    return run_campaign_task
+
+
 _celery_task = None
-_django_task = None
 
 
 def celery_task():
-    """The Celery task (created on first use, so Celery stays optional)."""
+    """The Celery task ``secure_shopadmin.run_campaign`` (made on first use, so Celery stays optional)."""
     global _celery_task
     if _celery_task is None:
         from celery import shared_task
 
-        _celery_task = shared_task(name="secure_shopadmin.run_campaign")(_run_for_queue)
+        _celery_task = shared_task(name="secure_shopadmin.run_campaign")(run_queued)
     return _celery_task
-
-
-def django_task():
-    """The Django task (``django.tasks``, Django 6.0+), created on first use."""
-    global _django_task
-    if _django_task is None:
-        from django.tasks import task
-
-        _django_task = task()(_run_for_queue)
-    return _django_task
 
 
 try:  # register with Celery at import time when it is installed, so workers know the task
@@ -101,3 +112,6 @@ except ImportError:
     pass
 else:
     celery_task()
+
+if app_settings.CAMPAIGN_RUNNER == "django_tasks" and django.VERSION >= (6, 0):
+    django_task()

@@ -12,7 +12,6 @@ it must (a digest) and returns the extra template context. Nothing secret is sto
 import logging
 from dataclasses import dataclass, field
 
-from django.core.mail import get_connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -105,7 +104,7 @@ def send_queued(queryset=None, *, batch_size=None, limit=None, progress=None, re
         if not ids:
             break
         last_id = ids[-1]
-        with get_connection() as connection:
+        with mail.connection() as connection:
             for mail_id in ids:
                 _send_one(mail_id, connection, report)
                 done += 1
@@ -136,8 +135,7 @@ def _send_one(mail_id, connection, report):
             raise Skip("no address")
         message = mail.build_mail(row.template, {"user": row.user, **context}, [address],
                                   mail.user_language(row.user))
-        message.connection = connection
-        message.send()
+        connection.send_messages([message])
     except Skip as reason:
         # not sent and never retried: attempts are set to the maximum
         OutgoingMail.objects.filter(pk=mail_id).update(
