@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "example_project"
-SESSIONS = 5000  # members with a recorded live session
+SESSIONS = int(os.environ.get("BENCH_SESSIONS", 5000))  # members with a recorded live session
 
 
 def fresh_database(url):
