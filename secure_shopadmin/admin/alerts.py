@@ -8,7 +8,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +16,7 @@ from ..alerts import records, sessions
 from ..alerts.models import LoginRecord
 from ..audit.models import EventKind
 from ..audit.services import record as audit
-from .base import ReadOnlyAdminMixin
+from .base import ReadOnlyAdminMixin, confirm_one
 from .users import user_admin_mixin
 
 PERMISSION = "secure_shopadmin.end_user_sessions"
@@ -136,6 +135,4 @@ class LoginHistoryUserAdminMixin:
         explanation = _("Every session of this user ends now; they must log in again.")
         if target == request.user:
             explanation = _("Every other session of your account ends now; this one stays.")
-        context = {**self.admin_site.each_context(request), "title": _("End all sessions"),
-                   "explanation": explanation, "form": form, "target": target, "opts": self.model._meta}
-        return TemplateResponse(request, "secure_shopadmin/admin/confirm_with_reason.html", context)
+        return confirm_one(self, request, target, form, _("End all sessions"), explanation)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from ..resets import outbox, services
 from ..resets.forms import CancelResetForm, RequireResetForm
 from ..resets.models import MailState, OutgoingMail, ResetRequirement
+from .base import confirm_one
 from .users import user_admin_mixin
 
 #: mails sent inside the admin's request; the rest stay queued for ``force_password_reset --send-queued``
@@ -126,10 +127,8 @@ class ResetUserAdminMixin:
             raise PermissionDenied
         return target
 
-    def _reset_page(self, request, target, form, title, explanation, template="admin_confirm_one.html"):
-        context = {**self.admin_site.each_context(request), "title": title, "explanation": explanation,
-                   "form": form, "target": target, "opts": self.model._meta}
-        return TemplateResponse(request, f"secure_shopadmin/resets/{template}", context)
+    def _reset_page(self, request, target, form, title, explanation):
+        return confirm_one(self, request, target, form, title, explanation)
 
     def password_reset_require_view(self, request, object_id):
         target = self._reset_target(request, object_id)

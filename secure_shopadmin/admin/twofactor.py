@@ -3,7 +3,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
@@ -11,6 +10,7 @@ from ..twofactor import links, recovery, services
 from ..twofactor.forms import ReasonForm
 from ..twofactor.models import AuthenticatorDevice, EnrolmentLink, RememberedBrowser
 from ..twofactor.policy import requires_2fa
+from .base import confirm_one
 from .users import user_admin_mixin
 
 PERMISSION = "secure_shopadmin.reset_two_factor"
@@ -86,9 +86,7 @@ class TwoFactorUserAdminMixin:
                                   _("The user receives a single-use link to set up an authenticator app."))
 
     def _confirmation(self, request, target, form, title, explanation):
-        context = {**self.admin_site.each_context(request), "title": title, "explanation": explanation,
-                   "form": form, "target": target, "opts": self.model._meta}
-        return TemplateResponse(request, "secure_shopadmin/admin/confirm_with_reason.html", context)
+        return confirm_one(self, request, target, form, title, explanation)
 
 
 @admin.register(EnrolmentLink)
