@@ -36,9 +36,15 @@ def prestashop_md5(password, cookie_key):
     return hashlib.md5(cookie_key + password.encode()).hexdigest()
 
 
+def php_htmlspecialchars_compat(text):
+    """PHP's ``htmlspecialchars($text, ENT_COMPAT, 'UTF-8')``: & " < > as entities, ' kept."""
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def opencart_sha1(password, salt):
+    """What OpenCart stored for a password typed into its forms, which escaped every POST value first."""
     salt = salt.encode()
-    inner = hashlib.sha1(password.encode()).hexdigest().encode()
+    inner = hashlib.sha1(php_htmlspecialchars_compat(password).encode()).hexdigest().encode()
     middle = hashlib.sha1(salt + inner).hexdigest().encode()
     return hashlib.sha1(salt + middle).hexdigest()
 
@@ -122,7 +128,8 @@ class PrestaShopPasswordHasher(LegacyPasswordHasher):
 class OpenCartPasswordHasher(LegacyPasswordHasher):
     """Scheme ``opencart`` (OpenCart 1.5-3): ``opencart$<hex>:<salt>``.
 
-    hex = sha1(salt + sha1(salt + sha1(password))), each inner sha1 as hex text.
+    hex = sha1(salt + sha1(salt + sha1(password))), each inner sha1 as hex text, of the password as
+    OpenCart's request cleaning left it: ``htmlspecialchars(password, ENT_COMPAT, 'UTF-8')``.
     """
 
     algorithm = "opencart"

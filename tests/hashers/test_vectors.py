@@ -121,6 +121,14 @@ def test_opencart(salt, password):
     assert_checks("opencart", stored, salt, password, password + "1")
 
 
+def test_opencart_hashed_what_its_form_made_of_the_password():
+    """OpenCart's Request::clean() ran htmlspecialchars($_POST, ENT_COMPAT, 'UTF-8') before hashing:
+    & " < > became entities, ' stayed."""
+    typed, escaped, salt = """a&b"c<d>e'f""", "a&amp;b&quot;c&lt;d&gt;e'f", "Zk3x9QaP1"
+    stored = sha1(salt + sha1(salt + sha1(escaped)))
+    assert_checks("opencart", stored, salt, typed, escaped)
+
+
 def test_pepper_is_part_of_the_hash(peppers, settings):
     stored = md5(COOKIE_KEY + "secret")
     encoded = from_legacy("prestashop", stored)
