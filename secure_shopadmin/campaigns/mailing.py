@@ -181,13 +181,14 @@ def preview(campaign, user, language):
     return Renderer(campaign, expires_at, language).render(user, link)
 
 
-def mail_row(campaign, target):
+def mail_row(campaign, user_id, requirement_id, needs_enrolment):
+    """The queued campaign mail of one user (unsaved); its context holds no secret."""
     from ..resets.models import OutgoingMail
 
     return OutgoingMail(
-        user_id=target.user_id, template=TEMPLATE, dedupe_key=f"campaign:{campaign.pk}:{target.user_id}",
-        context={"campaign": campaign.pk, "requirement": target.requirement_id, "base_url": campaign.base_url,
-                 "needs_enrolment": target.needs_enrolment},
+        user_id=user_id, template=TEMPLATE, dedupe_key=f"campaign:{campaign.pk}:{user_id}",
+        context={"campaign": campaign.pk, "requirement": requirement_id, "base_url": campaign.base_url,
+                 "needs_enrolment": needs_enrolment},
     )
 
 

@@ -15,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
 from ..audit.models import EventKind
@@ -30,7 +30,7 @@ from ..twofactor.models import AuthenticatorDevice
 from ..twofactor.policy import users_under_policy
 from . import mailing, sending, wrap
 from .models import Campaign, CampaignState, CampaignTarget, RunState
-from .sql import update_by_pk
+from .sql import update_columns
 
 
 class RunRefused(Exception):
@@ -165,7 +165,6 @@ def next_batch(todo, last, batch_size):
 
 def apply_batch(campaign, batch, pending, params, report):
     target_ids = [target_id for target_id, _pk, _password in batch]
-    user_ids = [pk for _target_id, pk, _password in batch]
     now = timezone.now()
     with transaction.atomic():
         # the batch may have been done by a concurrent run since it was read: keep to the rest
@@ -182,24 +181,18 @@ def apply_batch(campaign, batch, pending, params, report):
         result = reset_services.require_reset(
             user_ids, mode=ResetMode.COMPROMISED, reason=campaign.audit_reason(), actor=campaign.applied_by,
             notify=False, batch_size=len(user_ids), campaign=campaign)
+        requirements = dict(ResetRequirement.objects.pending().filter(user_id__in=user_ids)
+                            .values_list("user_id", "pk"))
         must_enrol = enrolment_needed(user_ids)
-        ids = list(fresh)
-        rows = CampaignTarget.objects.filter(pk__in=ids)
-        rows.update(required_at=now, requirement=Subquery(
-            ResetRequirement.objects.pending().filter(user_id=OuterRef("user_id")).values("pk")[:1]))
-        if must_enrol:
-            rows.filter(user_id__in=must_enrol).update(needs_enrolment=True)
-        by_state = {}
-        for target_id in ids:
-            by_state.setdefault(states.get(target_id, wrap.SKIPPED), []).append(target_id)
-        for state, state_ids in by_state.items():
-            CampaignTarget.objects.filter(pk__in=state_ids).update(wrap_state=state)
-        mails = {}
-        if campaign.send_mails:
-            targets = list(rows.select_related("user").only(
-                "pk", "user_id", "requirement_id", "needs_enrolment", "user__email"))
-            mails = queue_mails(campaign, targets)
-            update_by_pk(CampaignTarget, "mail", {t.pk: mails[t.user_id] for t in targets if t.user_id in mails})
+        user_of = {target_id: user_id for target_id, user_id, _password in batch}
+        mails = queue_mails(campaign, user_ids, requirements, must_enrol) if campaign.send_mails else {}
+        ids = list(user_of)
+        update_columns(CampaignTarget, {  # each target written once
+            "requirement": {t: requirements.get(u) for t, u in user_of.items()},
+            "wrap_state": {t: states.get(t, wrap.SKIPPED) for t in user_of},
+            "needs_enrolment": {t: u in must_enrol for t, u in user_of.items()},
+            "mail": {t: mails[u] for t, u in user_of.items() if u in mails},
+        }, same={"required_at": now})
         wrapped = sum(1 for state in states.values() if state == wrap.WRAPPED)
         record(EventKind.CAMPAIGN, campaign=campaign, actor=campaign.applied_by, reason=campaign.audit_reason(),
                step="batch", targets=len(ids), required=result.affected,
@@ -220,8 +213,8 @@ def enrolment_needed(user_ids):
     return set(covered.exclude(pk__in=with_device).values_list("pk", flat=True))
 
 
-def queue_mails(campaign, targets):
-    """Queue one campaign mail per target with an address; returns {user_id: mail id}.
+def queue_mails(campaign, user_ids, requirements, must_enrol):
+    """Queue one campaign mail per user with an address and a pending requirement; returns {user_id: mail id}.
 
     The targets are locked and not yet stamped, so none has a mail yet (a killed run's batch was
     rolled back whole): the rows are inserted without looking their keys up first, a lookup that
@@ -229,9 +222,13 @@ def queue_mails(campaign, targets):
     """
     from django.contrib.auth import get_user_model
 
-    email_field = get_user_model().get_email_field_name()
+    user_model = get_user_model()
+    email_field = user_model.get_email_field_name()
+    with_address = set(user_model._default_manager.filter(pk__in=user_ids).exclude(**{email_field: ""})
+                       .exclude(**{f"{email_field}__isnull": True}).values_list("pk", flat=True))
     rows = OutgoingMail.objects.bulk_create([
-        mailing.mail_row(campaign, t) for t in targets if t.requirement_id and getattr(t.user, email_field, "")
+        mailing.mail_row(campaign, user_id, requirements[user_id], user_id in must_enrol)
+        for user_id in user_ids if user_id in requirements and user_id in with_address
     ], batch_size=1000)
     if all(row.pk is not None for row in rows):
         return {row.user_id: row.pk for row in rows}
