@@ -2,12 +2,13 @@
 
 from shopconsole.settings import *  # noqa: F401,F403
 from shopconsole.settings import PASSWORD_HASHERS
+from tests.mailers import mail_settings
 
 PASSWORD_HASHERS = [
     "tests.cheap_hashers.CheapArgon2PasswordHasher",
     *(h for h in PASSWORD_HASHERS if h != "django.contrib.auth.hashers.Argon2PasswordHasher"),
 ]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+globals().update(mail_settings("django.core.mail.backends.locmem.EmailBackend"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -248,12 +248,11 @@ class CampaignAdmin(admin.ModelAdmin):
 class CampaignUserAdminMixin:
     """The user changelist action "Add to a breach campaign" (a draft campaign is chosen on the next page)."""
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def security_actions(self, request):
+        names = super().security_actions(request)
         if request.user.has_perm("secure_shopadmin.change_campaign"):
-            func = type(self).add_to_campaign
-            actions["add_to_campaign"] = (func, "add_to_campaign", func.short_description)
-        return actions
+            names = [*names, "add_to_campaign"]
+        return names
 
     def add_to_campaign(self, request, queryset):
         if not request.user.has_perm("secure_shopadmin.change_campaign"):

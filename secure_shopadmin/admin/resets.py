@@ -39,12 +39,11 @@ def send_from_admin(model_admin, request):
 class ResetUserAdminMixin:
     """Adds "Require password reset" (bulk, with a confirmation page) and the state on a user's page."""
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def security_actions(self, request):
+        names = super().security_actions(request)
         if self.has_change_permission(request):
-            func = type(self).require_password_reset
-            actions["require_password_reset"] = (func, "require_password_reset", func.short_description)
-        return actions
+            names = [*names, "require_password_reset"]
+        return names
 
     def require_password_reset(self, request, queryset):
         """Intermediate page (mode, reason, mail) like Django's delete confirmation; then acts in bulk."""

@@ -31,6 +31,20 @@ class SecurityToolsMixin:
         """[(title, template name, context)] rendered below the fieldsets."""
         return []
 
+    def security_actions(self, request):
+        """Names of this admin's methods offered as changelist actions to this request's user."""
+        return []
+
+    def get_actions(self, request, action_location=None):
+        # Django 6.1 passes where the actions show and makes Action objects of them; earlier, tuples
+        where = {} if action_location is None else {"action_location": action_location}
+        actions = super().get_actions(request, **where)
+        for name in self.security_actions(request):
+            action = self.get_action(name, **where)
+            if action is not None:
+                actions[name] = action
+        return actions
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         response = super().render_change_form(request, context, add, change, form_url, obj)
         if obj is not None and getattr(response, "template_name", None):

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from secure_shopadmin.alerts import deferred, notify
 from secure_shopadmin.alerts.models import LoginRecord
+from tests.mailers import use_mail_backend
 
 from ..conftest import MEMBER_PASSWORD, STAFF_PASSWORD
 from .conftest import FIREFOX_LINUX, OTHER_IP, browser
@@ -84,7 +85,7 @@ def test_notice_off(member, settings, django_capture_on_commit_callbacks):
 
 
 def test_a_failing_mail_server_does_not_break_the_change(member, settings, django_capture_on_commit_callbacks):
-    settings.EMAIL_BACKEND = "tests.resets.test_outbox.FailingBackend"
+    use_mail_backend(settings, "tests.resets.test_outbox.FailingBackend")
     with django_capture_on_commit_callbacks(execute=True):
         member.set_password("another long passphrase 7")
         member.save()

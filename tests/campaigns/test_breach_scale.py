@@ -34,9 +34,9 @@ User = get_user_model()
 RUN_SETTINGS = """
 from tests.settings import *  # noqa: F401,F403
 from tests.settings import SECURE_SHOPADMIN
+from tests.mailers import mail_settings
 DEBUG = False
-EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-EMAIL_FILE_PATH = %r
+globals().update(mail_settings("django.core.mail.backends.filebased.EmailBackend", file_path=%r))
 SECURE_SHOPADMIN = {**SECURE_SHOPADMIN, "WRAP_ARGON2_PARAMS": (1, 256, 1)}
 """
 

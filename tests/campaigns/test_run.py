@@ -16,6 +16,7 @@ from secure_shopadmin.campaigns import runner, services, targets
 from secure_shopadmin.campaigns.models import CampaignTarget, RunState
 from secure_shopadmin.lockout.models import Counter as LockoutCounter
 from secure_shopadmin.resets.models import MailState, OutgoingMail, ResetRequirement
+from tests.mailers import use_mail_backend
 
 from ..conftest import enrol_device
 from .conftest import give_sessions, old_password, seed_members, upload
@@ -127,12 +128,12 @@ def test_failed_mails_are_reported_and_retried_on_the_next_run(campaign, setting
     members = seed_members(5)
     targets.add_selection(campaign, User.objects.filter(pk__in=[m.pk for m in members]))
     services.apply(campaign)
-    settings.EMAIL_BACKEND = "tests.campaigns.failing_mail.EmailBackend"
+    use_mail_backend(settings, "tests.campaigns.failing_mail.EmailBackend")
     report = runner.run(campaign)
     assert report.failed == 5 and report.sent == 0
     assert {row["email"] for row in report.failed_addresses} == {m.email for m in members}
     assert services.progress(campaign)["mail_failed"] == 5
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    use_mail_backend(settings, "django.core.mail.backends.locmem.EmailBackend")
     report = runner.run(campaign)
     assert report.requeued == 5 and report.sent == 5 and report.failed_addresses == []
     assert recipients() == Counter({m.email: 1 for m in members})

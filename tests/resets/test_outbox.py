@@ -5,6 +5,7 @@ from django.core import mail
 
 from secure_shopadmin.resets import outbox, services
 from secure_shopadmin.resets.models import MailState, OutgoingMail
+from tests.mailers import use_mail_backend
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +34,13 @@ class FailingBackend:
 
 def test_failure_is_recorded_then_retried(member, settings):
     services.require_reset([member.pk], reason="x")
-    settings.EMAIL_BACKEND = "tests.resets.test_outbox.FailingBackend"
+    use_mail_backend(settings, "tests.resets.test_outbox.FailingBackend")
     report = services.send_reset_mails()
     assert report.failed == 1 and report.sent == 0
     row = OutgoingMail.objects.get()
     assert row.state == MailState.FAILED and row.attempts == 1 and "ConnectionRefusedError" in row.last_error
     assert services.pending_requirement(member).mailed_at is None
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    use_mail_backend(settings, "django.core.mail.backends.locmem.EmailBackend")
     report = services.send_reset_mails()
     assert report.requeued == 1 and report.sent == 1
     row.refresh_from_db()
@@ -49,7 +50,7 @@ def test_failure_is_recorded_then_retried(member, settings):
 
 def test_failed_mail_stops_after_max_attempts(member, settings):
     settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "MAIL_MAX_ATTEMPTS": 2}
-    settings.EMAIL_BACKEND = "tests.resets.test_outbox.FailingBackend"
+    use_mail_backend(settings, "tests.resets.test_outbox.FailingBackend")
     services.require_reset([member.pk], reason="x")
     for _ in range(4):
         services.send_reset_mails()

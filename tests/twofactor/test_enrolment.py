@@ -11,6 +11,7 @@ from django.utils import timezone
 from secure_shopadmin import pipeline
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
 from secure_shopadmin.twofactor.models import AuthenticatorDevice, EnrolmentLink, RecoveryCode
+from tests.mailers import use_mail_backend
 
 from .helpers import link_from_outbox, password_login, totp_from_enrol_page
 
@@ -138,7 +139,7 @@ def test_development_setting_enrols_without_link(client, staff_user, settings):
 
 
 def test_a_failing_mail_server_does_not_break_the_login(client, staff_user, settings, caplog):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    use_mail_backend(settings, "django.core.mail.backends.smtp.EmailBackend")
     settings.EMAIL_PORT = 1  # nothing listens there
     response = password_login(client)
     assert response.url == reverse("secure_shopadmin:twofactor_mailed")
