@@ -160,12 +160,17 @@ class Renderer:
         return mail_module.message(*self.render(user, link, needs_enrolment), [user.email])
 
     def _render(self, language, needs_enrolment, is_staff):
-        marks = {"link": MARK.format("link"), "username": MARK.format("username")}
-        values = {**marks, "shop_name": mail_module.shop_name(), "expires": expires_text(self.expires_at, language)}
-        context = {"user": Recipient(marks["username"], is_staff), "needs_enrolment": needs_enrolment,
-                   "link": marks["link"], "expires_at": self.expires_at, "campaign": self.campaign.pk,
-                   **texts(self.campaign, language, values)}
-        return mail_module.render_mail(TEMPLATE, context, language)
+        context = reader_context(self.campaign, language, MARK.format("link"), MARK.format("username"), is_staff,
+                                 self.expires_at)
+        return mail_module.render_mail(TEMPLATE, {**context, "needs_enrolment": needs_enrolment}, language)
+
+
+def reader_context(campaign, language, link, username, is_staff, expires_at):
+    """The campaign mail's template context for one reader (or for markers in their place)."""
+    values = {"link": link, "username": username, "shop_name": mail_module.shop_name(),
+              "expires": expires_text(expires_at, language)}
+    return {"user": Recipient(username, is_staff), "link": link, "expires_at": expires_at, "campaign": campaign.pk,
+            **texts(campaign, language, values)}
 
 
 def preview(campaign, user, language):
@@ -202,7 +207,5 @@ def _prepare(mail):
         raise outbox.Skip("campaign deleted")
     link_context = outbox.PREPARERS[reset_services.LINK_MAIL](mail)
     language = language_of(mail.user)
-    values = {"link": link_context["link"], "username": mail.user.get_username(), "shop_name": mail_module.shop_name(),
-              "expires": expires_text(link_context["expires_at"], language)}
-    return {**link_context, "user": Recipient(mail.user.get_username(), mail.user.is_staff),
-            **texts(campaign, language, values)}
+    return {**link_context, **reader_context(campaign, language, link_context["link"], mail.user.get_username(),
+                                             mail.user.is_staff, link_context["expires_at"])}

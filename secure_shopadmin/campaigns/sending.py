@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
 from .. import mail as mail_module
@@ -72,8 +71,7 @@ def send_batch(campaign, ids, connection):
             continue
         token, digest = tokens.new_token(reset_services.TOKEN_PURPOSE)
         requirement.link_digest, requirement.link_expires_at, requirement.link_used_at = digest, expires_at, None
-        links[row.pk] = reset_services.absolute_url(
-            row.context.get("base_url", ""), reverse("secure_shopadmin:reset_link", args=[token]))
+        links[row.pk] = reset_services.link_url(row.context.get("base_url", ""), token)
     linked = [requirements[row.context["requirement"]] for row in rows if row.pk in links]
     if linked:
         update_by_pk(ResetRequirement, "link_digest", {r.pk: r.link_digest for r in linked})

@@ -19,7 +19,7 @@ from ..resets.models import MailState, ResetRequirement
 from ..twofactor.models import AuthenticatorDevice
 from . import mailing
 from .models import Campaign, CampaignState, CampaignTarget, RunState
-from .targets import legacy_or_wrapped_q
+from .targets import legacy_or_wrapped_q, prefix_q
 
 #: unknown lines listed on the preview per source (all are in the CSV of sources)
 UNKNOWN_SHOWN = 200
@@ -44,13 +44,6 @@ def create(name, *, description="", reason="", actor=None, request=None, **field
 
 
 # --- preview -------------------------------------------------------------------------------------
-
-def _prefix_q(field, algorithms):
-    q = Q(pk__in=[])
-    for algorithm in algorithms:
-        q |= Q(**{f"{field}__startswith": f"{algorithm}$"})
-    return q
-
 
 @dataclass
 class Preview:
@@ -90,7 +83,7 @@ def preview(campaign):
         with_sessions=Count("pk", filter=Q(s=True)),
         staff_with_2fa=Count("pk", filter=Q(user__is_staff=True, d=True)),
         staff_without_2fa=Count("pk", filter=Q(user__is_staff=True, d=False)),
-        fast_legacy=Count("pk", filter=_prefix_q("user__password", wrappable_algorithms())),
+        fast_legacy=Count("pk", filter=prefix_q("user__password", wrappable_algorithms())),
         legacy_or_wrapped=Count("pk", filter=legacy_or_wrapped_q("user__password")),
         already_wrapped=Count("pk", filter=Q(user__password__startswith=f"{WRAPPED_ALGORITHM}$")),
         pending_reset=Count("pk", filter=Q(p=True)),

@@ -39,9 +39,13 @@ def inactive_members(since):
             .exclude(Exists(logged_in)))
 
 
+def prefix_q(field, algorithms):
+    """Passwords (in ``field``) stored by one of ``algorithms``; matches nothing for none."""
+    return reduce(or_, (Q(**{f"{field}__startswith": f"{algorithm}$"}) for algorithm in algorithms), Q(pk__in=[]))
+
+
 def legacy_or_wrapped_q(field="password"):
-    algorithms = (*legacy_algorithms(), WRAPPED_ALGORITHM)
-    return reduce(or_, (Q(**{f"{field}__startswith": f"{algorithm}$"}) for algorithm in algorithms))
+    return prefix_q(field, (*legacy_algorithms(), WRAPPED_ALGORITHM))
 
 
 def legacy_hash_holders():

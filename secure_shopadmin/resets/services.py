@@ -232,9 +232,8 @@ def _prepare_link_mail(mail):
     expires_at = timezone.now() + timedelta(seconds=app_settings.RESET_LINK_TTL)
     ResetRequirement.objects.filter(pk=requirement.pk).update(
         link_digest=digest, link_expires_at=expires_at, link_used_at=None)
-    return {"link": absolute_url(mail.context.get("base_url", ""),
-                                 reverse("secure_shopadmin:reset_link", args=[token])),
-            "expires_at": expires_at, "requirement": requirement}
+    return {"link": link_url(mail.context.get("base_url", ""), token), "expires_at": expires_at,
+            "requirement": requirement}
 
 
 @outbox.preparer(NOTICE_MAIL)
@@ -253,6 +252,11 @@ def login_path(user):
     if user.is_staff:
         return reverse("admin:login")
     return resolve_url(app_settings.STOREFRONT_LOGIN_URL_NAME or settings.LOGIN_URL)
+
+
+def link_url(base_url, token):
+    """The absolute URL of the reset link carrying ``token``."""
+    return absolute_url(base_url, reverse("secure_shopadmin:reset_link", args=[token]))
 
 
 def absolute_url(base_url, path):
