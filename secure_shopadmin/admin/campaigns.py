@@ -39,6 +39,12 @@ class _Echo:
         return value
 
 
+def spreadsheet_safe(value):
+    """A cell a spreadsheet shows as text: a member's username such as ``=HYPERLINK(…)`` is not run as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     form = CampaignForm
@@ -228,7 +234,7 @@ class CampaignAdmin(admin.ModelAdmin):
             yield "\ufeff"  # so spreadsheet programs read UTF-8
             yield writer.writerow(services.EXPORT_COLUMNS)
             for row in services.export_rows(campaign):
-                yield writer.writerow(row)
+                yield writer.writerow([spreadsheet_safe(value) for value in row])
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M")

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from secure_shopadmin.campaigns import targets
 from secure_shopadmin.campaigns.models import Campaign, CampaignState, CampaignTarget, RunState
 from secure_shopadmin.resets.models import ResetRequirement
 from secure_shopadmin.testing import pipeline_login
@@ -153,3 +154,11 @@ def test_subprocess_runner_starts_a_detached_command(settings, tmp_path):
     assert Campaign.objects.get().run_state == RunState.STARTING
     settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "CAMPAIGN_COMMAND": None}
     assert tasks.command(7)[-5:] == ["-m", "django", "run_campaign", "7", "--no-progress"]
+
+
+def test_export_cells_never_run_as_spreadsheet_formulas(owner_client, campaign):
+    hostile = User.objects.create_user("=HYPERLINK(\"https://evil.example\")", "+cmd@members.example")
+    targets.add_selection(campaign, User.objects.filter(pk=hostile.pk))
+    export = owner_client.get(url("export_csv", campaign))
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    assert rows[1][:2] == ["'=HYPERLINK(\"https://evil.example\")", "'+cmd@members.example"]
