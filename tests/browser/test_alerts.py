@@ -10,6 +10,7 @@ from secure_shopadmin.alerts.models import EnvironmentAlert
 from secure_shopadmin.resets.models import ResetRequirement
 
 from ..conftest import MEMBER_PASSWORD
+from .actions import follow, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NOT_ME_RE = re.compile(r"https?://[^\s\"<]+/security/alerts/[A-Za-z0-9_\-]+/not-me/")
@@ -18,10 +19,7 @@ FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.
 
 
 def storefront_login(page, base, username, password):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("#login-form button[type=submit]")
+    log_in(page, f"{base}/login/", username, password, button="#login-form button[type=submit]")
     page.wait_for_url(f"{base}/account/")
 
 
@@ -46,7 +44,7 @@ def test_this_wasnt_me_logs_out_every_browser_and_requires_a_reset(live_server, 
     assert EnvironmentAlert.objects.get().denied_at is None
 
     # the button acts
-    reader.click("#alert-form input[type=submit]")
+    follow(reader, "#alert-form input[type=submit]")
     reader.locator("#alert-done").wait_for()
 
     for logged_out in (page, intruder):

@@ -10,6 +10,7 @@ from secure_shopadmin.resets.models import ResetRequirement
 
 from ..campaigns.conftest import seed_members
 from ..conftest import STAFF_PASSWORD
+from .actions import follow, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,10 +24,7 @@ def inline_runner(settings):
 def test_operator_runs_a_campaign(live_server, page, superuser, no_two_factor, inline_runner, tmp_path):
     base = live_server.url
     members = seed_members(25)
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", superuser.username)
-    page.fill("#id_password", STAFF_PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page, f"{base}/admin/login/", superuser.username, STAFF_PASSWORD)
     page.wait_for_url(f"{base}/admin/")
 
     # create
@@ -34,16 +32,16 @@ def test_operator_runs_a_campaign(live_server, page, superuser, no_two_factor, i
     assert "{link}" in page.input_value("#id_mail_body_en")
     page.fill("#id_name", "Police notice")
     page.fill("#id_reason", "member records leaked")
-    page.click("input[name=_continue]")
+    follow(page, "input[name=_continue]")
     campaign = Campaign.objects.get()
     page.wait_for_url(f"{base}{reverse('admin:secure_shopadmin_campaign_change', args=[campaign.pk])}")
 
     # upload
     listing = tmp_path / "leaked.txt"
     listing.write_text("\n".join([m.email for m in members[:20]] + [members[0].username, "nobody"]) + "\n")
-    page.click("#campaign-add-targets")
+    follow(page, "#campaign-add-targets")
     page.set_input_files("#id_file", str(listing))
-    page.click("#campaign-targets-form input[type=submit]")
+    follow(page, "#campaign-targets-form input[type=submit]")
 
     # preview (nothing changed yet)
     assert page.locator('#campaign-preview [data-key="targets"]').inner_text() == "20"
@@ -52,9 +50,9 @@ def test_operator_runs_a_campaign(live_server, page, superuser, no_two_factor, i
     assert not ResetRequirement.objects.exists()
 
     # apply
-    page.click("#campaign-apply")
+    follow(page, "#campaign-apply")
     assert "20 accounts" in page.locator("#content-main").inner_text()
-    page.click("#campaign-apply-form input[type=submit]")
+    follow(page, "#campaign-apply-form input[type=submit]")
 
     # progress: the page polls the JSON endpoint and shows the figures
     page.wait_for_selector('#campaign-progress [data-key="mailed"]')

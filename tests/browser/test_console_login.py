@@ -1,6 +1,7 @@
 import pytest
 
 from ..conftest import STAFF_PASSWORD
+from .actions import follow, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,19 +14,16 @@ def test_staff_logs_into_console_and_sees_changelist(live_server, page, staff_us
     assert "/admin/login/" in page.url
     page.fill("#id_username", "clerk")
     page.fill("#id_password", STAFF_PASSWORD)
-    page.click("input[type=submit]")
+    follow(page, "input[type=submit]")
     page.wait_for_url("**/security/2fa/verify/")
     page.fill("#id_otp_token", staff_totp.now())
-    page.click("#verify-form input[type=submit]")
+    follow(page, "#verify-form input[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/shop/product/")
     assert page.locator("#changelist").is_visible()
     assert "Select product to view" in page.content()
 
 
 def test_wrong_password_shows_the_generic_error(live_server, page, staff_user):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "clerk")
-    page.fill("#id_password", "not the password")
-    page.click("input[type=submit]")
+    log_in(page, f"{live_server.url}/admin/login/", password="not the password")
     assert "Please enter a correct" in page.content()
     assert "/admin/login/" in page.url

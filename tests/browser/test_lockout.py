@@ -6,15 +6,13 @@ import pytest
 from django.core import mail
 
 from ..conftest import STAFF_PASSWORD
+from . import actions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, base, password):
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", "clerk")
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
+    actions.log_in(page, f"{base}/admin/login/", password=password)
 
 
 def test_lockout_page_then_mailed_unlock_link_frees_this_browser(live_server, browser, page, staff_user,
@@ -28,7 +26,7 @@ def test_lockout_page_then_mailed_unlock_link_frees_this_browser(live_server, br
     assert "Too many login attempts" in page.content()
     link = re.search(r"https?://\S+/security/unlock/[\w-]+/", mail.outbox[-1].body).group(0)
     page.goto(link)
-    page.click("#unlock-form input[type=submit]")
+    actions.follow(page, "#unlock-form input[type=submit]")
     page.wait_for_url("**/admin/login/")
     other = browser.new_context(locale="en-US").new_page()  # only the browser that confirmed is freed
     log_in(other, live_server.url, STAFF_PASSWORD)

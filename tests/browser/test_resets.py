@@ -6,22 +6,20 @@ from django.urls import reverse
 
 from ..conftest import MEMBER_PASSWORD, STAFF_PASSWORD, enrol_device
 from ..resets.conftest import link_path, link_token, require
+from .actions import follow, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NEW_PASSWORD = "a fresh and long passphrase 42"
 
 
 def storefront_login(page, base, username, password):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("#login-form button[type=submit]")
+    log_in(page, f"{base}/login/", username, password, button="#login-form button[type=submit]")
 
 
 def choose_new_password(page, password):
     page.fill("#id_new_password1", password)
     page.fill("#id_new_password2", password)
-    page.click("#set-password-form input[type=submit]")
+    follow(page, "#set-password-form input[type=submit]")
 
 
 def test_member_with_compromised_requirement_resets_through_the_mailed_link(live_server, browser, page, member):
@@ -46,7 +44,7 @@ def test_member_with_compromised_requirement_resets_through_the_mailed_link(live
 
     # the mailed link: GET shows a button, the button spends the link
     page.goto(base + link_path(link_token()))
-    page.click("#reset-link-form input[type=submit]")
+    follow(page, "#reset-link-form input[type=submit]")
     page.wait_for_url(f"{base}{reverse('secure_shopadmin:reset_password')}")
     # anything else still leads back to the reset
     page.goto(f"{base}/account/")
@@ -73,19 +71,17 @@ def test_staff_passes_totp_before_the_new_password(live_server, page, staff_user
     base = live_server.url
     totp = enrol_device(staff_user)
     require(staff_user)
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", "clerk")
-    page.fill("#id_password", STAFF_PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page, f"{base}/admin/login/", password=STAFF_PASSWORD)
     assert "/admin/login/" in page.url  # the old password is dead
 
     page.goto(base + link_path(link_token()))
-    page.click("#reset-link-form input[type=submit]")
+    follow(page, "#reset-link-form input[type=submit]")
     page.wait_for_url(f"{base}{reverse('secure_shopadmin:twofactor_verify')}")
     page.goto(f"{base}{reverse('secure_shopadmin:reset_password')}")
     assert page.url == f"{base}{reverse('secure_shopadmin:twofactor_verify')}"  # no skipping the code
     page.fill("input[name=otp_token]", totp.now())
-    page.locator("input[name=otp_token]").press("Enter")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("input[name=otp_token]").press("Enter")
     page.wait_for_url(f"{base}{reverse('secure_shopadmin:reset_password')}")
     choose_new_password(page, NEW_PASSWORD)
     page.wait_for_url(f"{base}/admin/")

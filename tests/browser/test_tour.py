@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from ..conftest import enrol_device
+from .actions import follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,11 +36,11 @@ def test_owner_tour_of_the_security_console(live_server, browser):
     shot(page, "01-console-login")
     page.fill("#id_username", "owner")
     page.fill("#id_password", OWNER_PASSWORD)
-    page.click("input[type=submit]")
+    follow(page, "input[type=submit]")
     page.wait_for_url("**/security/2fa/verify/")
     shot(page, "02-second-factor")
     page.fill("#id_otp_token", totp.now())
-    page.click("#verify-form input[type=submit]")
+    follow(page, "#verify-form input[type=submit]")
     page.wait_for_url(f"{base}/admin/")
 
     page.goto(f"{base}/admin/secure_shopadmin/securityoverview/")

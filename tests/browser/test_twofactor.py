@@ -7,15 +7,13 @@ import pytest
 from django.core import mail
 
 from ..conftest import STAFF_PASSWORD, enrol_device
+from . import actions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, base, username="clerk", password=STAFF_PASSWORD, path="/admin/shop/product/"):
-    page.goto(base + path)
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
+    actions.log_in(page, base + path, username, password)
 
 
 def give_product_permission(user):
@@ -32,17 +30,17 @@ def test_new_staff_member_enrols_through_the_mailed_link(live_server, page, staf
     assert page.locator("#totp-key").count() == 0  # the password alone shows no key
     link = re.search(r"http://\S+/security/2fa/link/\S+/", mail.outbox[-1].body).group(0)
     page.goto(link)
-    page.click("#link-form input[type=submit]")
+    actions.follow(page, "#link-form input[type=submit]")
     page.wait_for_url("**/security/2fa/enrol/")
     assert page.locator(".ssa-qr svg").count() == 1
     totp = pyotp.TOTP(page.inner_text("#totp-key").replace(" ", ""))
     page.fill("#id_otp_token", "000000" if totp.now() != "000000" else "111111")
-    page.click("#enrol-form input[type=submit]")
+    actions.follow(page, "#enrol-form input[type=submit]")
     assert "not valid" in page.content()
     page.fill("#id_otp_token", totp.now())
-    page.click("#enrol-form input[type=submit]")
+    actions.follow(page, "#enrol-form input[type=submit]")
     assert page.locator("#recovery-codes li").count() == 10
-    page.click("#continue")
+    actions.follow(page, "#continue")
     page.wait_for_url(live_server.url + "/admin/")
     page.goto(live_server.url + "/admin/shop/product/")
     assert page.locator("#changelist").is_visible()
@@ -53,13 +51,7 @@ def verify(page, code, remember=False):
     page.fill("#id_otp_token", code)
     if remember:
         page.check("#id_remember")
-    page.click("#verify-form input[type=submit]")
-
-
-def log_out(page, base):
-    page.evaluate("""() => document.querySelector('#logout-form') && document.querySelector('#logout-form').submit()""")
-    page.wait_for_load_state()
-    page.context.clear_cookies(name="sessionid")
+    actions.follow(page, "#verify-form input[type=submit]")
 
 
 def test_codes_replay_recovery_and_remembered_browser(live_server, browser, staff_user):
@@ -84,7 +76,7 @@ def test_codes_replay_recovery_and_remembered_browser(live_server, browser, staf
     verify(other, code)
     assert "not valid" in other.content()
     other.fill("#id_otp_token", codes[0])
-    other.click("#verify-form input[type=submit]")
+    actions.follow(other, "#verify-form input[type=submit]")
     other.wait_for_url(base + "/admin/shop/product/")
 
     third = browser.new_context().new_page()  # the recovery code works once
