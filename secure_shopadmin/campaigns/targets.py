@@ -5,8 +5,10 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.constants import OnConflict
+from django.utils import timezone
 
 from ..alerts.models import LoginOutcome, LoginRecord
 from ..audit.models import EventKind
@@ -53,23 +55,43 @@ def legacy_hash_holders():
 
 
 def add_users(campaign, user_ids, source):
-    """Add these users as targets (each once per campaign); returns how many were new."""
-    user_model = get_user_model()
-    username_field = user_model.USERNAME_FIELD
+    """Add these users as targets (each once per campaign); returns how many were new.
+
+    Each chunk is one ``INSERT … SELECT`` from the user table: a list of a hundred thousand users
+    never becomes model instances."""
     ids = sorted(set(user_ids))
+    connection = connections[router.db_for_write(CampaignTarget)]
+    chunk_size = min(INSERT_CHUNK, (connection.features.max_query_params or 65535) - 10)
+    statement = _insert_targets_sql(connection)
+    now = CampaignTarget._meta.get_field("added_at").get_db_prep_save(timezone.now(), connection)
     added = 0
-    for start in range(0, len(ids), INSERT_CHUNK):
-        chunk = ids[start:start + INSERT_CHUNK]
-        present = set(CampaignTarget.objects.filter(campaign=campaign, user_id__in=chunk)
-                      .values_list("user_id", flat=True))
-        rows = users().filter(pk__in=[pk for pk in chunk if pk not in present]).values_list(
-            "pk", username_field, "is_staff")
-        created = CampaignTarget.objects.bulk_create(
-            [CampaignTarget(campaign=campaign, user_id=pk, username=name, is_staff=staff, source=source)
-             for pk, name, staff in rows],
-            batch_size=1000, ignore_conflicts=True)
-        added += len(created)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), chunk_size):
+            chunk = ids[start:start + chunk_size]
+            cursor.execute(statement % ", ".join(["%s"] * len(chunk)),
+                           [campaign.pk, source.pk, now, "", False, *chunk, campaign.pk])
+            added += cursor.rowcount
     return added
+
+
+def _insert_targets_sql(connection):
+    """``INSERT … SELECT`` of new targets from the users whose pks fill the ``%s`` left in it."""
+    user_model = get_user_model()
+    quote = connection.ops.quote_name
+    column = {field.name: quote(field.column) for field in CampaignTarget._meta.concrete_fields}
+    user_column = {name: f"u.{quote(user_model._meta.get_field(name).column)}"
+                   for name in (user_model.USERNAME_FIELD, "is_staff")}
+    user_column["pk"] = f"u.{quote(user_model._meta.pk.column)}"
+    table = quote(CampaignTarget._meta.db_table)
+    insert = connection.ops.insert_statement(on_conflict=OnConflict.IGNORE)
+    on_conflict = connection.ops.on_conflict_suffix_sql([], OnConflict.IGNORE, None, None)
+    columns = ", ".join(column[name] for name in ("campaign", "source", "added_at", "wrap_state", "needs_enrolment",
+                                                   "user", "username", "is_staff"))
+    return (f"{insert} {table} ({columns}) "
+            f"SELECT %%s, %%s, %%s, %%s, %%s, {user_column['pk']}, {user_column[user_model.USERNAME_FIELD]}, "
+            f"{user_column['is_staff']} FROM {quote(user_model._meta.db_table)} u "
+            f"WHERE {user_column['pk']} IN (%s) AND NOT EXISTS (SELECT 1 FROM {table} t "
+            f"WHERE t.{column['campaign']} = %%s AND t.{column['user']} = {user_column['pk']}) {on_conflict}")
 
 
 def add_source(campaign, kind, user_ids, *, actor=None, request=None, label="", lines=0, duplicates=0,
