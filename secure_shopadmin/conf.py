@@ -182,6 +182,14 @@ DEFAULTS = {
         True,
         "Whether staff (users under the 2FA policy) must also enter a current second-factor code to change e-mail.",
     ),
+    "EMAIL_CHANGE_CONFIRM": (
+        True,
+        "Whether a new e-mail address takes effect only when the link mailed to it is opened (False: at once).",
+    ),
+    "EMAIL_CHANGE_CONFIRM_MAX_AGE": (
+        3 * 24 * 3600,
+        "Seconds the link confirming a new e-mail address works.",
+    ),
     # --- alerts ---------------------------------------------------------------
     "LOGIN_HISTORY": (
         True,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reset/new-link/", reset_views.reset_resend, name="reset_resend"),
     path("reset/link/<str:token>/", reset_views.reset_link, name="reset_link"),
     path("account/email/", reset_views.email_change, name="email_change"),
+    path("account/email/confirm/<str:token>/", reset_views.email_confirm, name="email_confirm"),
     path("2fa/verify/", twofactor.verify, name="twofactor_verify"),
     path("2fa/mailed/", twofactor.mailed, name="twofactor_mailed"),
     path("2fa/link/<str:token>/", twofactor.link, name="twofactor_link"),

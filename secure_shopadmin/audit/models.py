@@ -22,6 +22,7 @@ class EventKind(models.TextChoices):
     SESSIONS_ENDED = "sessions_ended", _("Sessions ended")
     HASH_WRAP = "hash_wrap", _("Legacy hash wrap run")
     LEGACY_IMPORT = "legacy_import", _("Legacy users imported")
+    EMAIL_CHANGE_REQUESTED = "email_change_requested", _("E-mail address change asked")
     EMAIL_CHANGED = "email_changed", _("E-mail address changed")
 
 

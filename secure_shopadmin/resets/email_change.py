@@ -3,6 +3,10 @@
 * Self-service (:class:`EmailChangeForm`, view ``secure_shopadmin:email_change``): the password
   again, through the guard (``authenticate()``, so failures count), and, for users under the 2FA
   policy, a current code (django-otp's ``match_token``).
+* Confirmation (``EMAIL_CHANGE_CONFIRM``): the new address takes effect only when the link mailed
+  to it is used (:func:`request_change`, :func:`confirm_change`). The link is signed, expires
+  after ``EMAIL_CHANGE_CONFIRM_MAX_AGE`` and holds a digest of the current address and password
+  hash: it is spent once the address changes, and void after a password change or forced reset.
 * Model-level guard (:func:`guard_email_change`, a ``pre_save`` receiver on the user model): any
   save that changes the address of a user with a pending ``compromised`` requirement is refused
   with :class:`EmailChangeFrozen` (the admin answers 403), and after any change of address the
@@ -11,8 +15,10 @@
 
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,9 +26,11 @@ from .. import mail
 from ..audit.models import EventKind
 from ..audit.services import record
 from ..conf import app_settings
+from ..links import absolute_url
 from .models import ResetMode, ResetRequirement
 
 FORMER_EMAIL_ATTR = "_secure_shopadmin_former_email"
+CONFIRM_SALT = "secure_shopadmin.resets.email_confirm"
 
 
 class EmailChangeFrozen(PermissionDenied):
@@ -86,6 +94,52 @@ def change_email(user, new_email, request=None):
     """Set the new address (the model-level guard checks the freeze and mails the former address)."""
     setattr(user, user.get_email_field_name(), new_email)
     user.save(update_fields=[user.get_email_field_name()])
+
+
+def request_change(user, new_email, request=None):
+    """Ask for ``new_email``: mail it a confirmation link, or change at once without ``EMAIL_CHANGE_CONFIRM``.
+
+    Returns True when the address changed now."""
+    if not app_settings.EMAIL_CHANGE_CONFIRM:
+        change_email(user, new_email, request=request)
+        return True
+    token = signing.dumps({"u": str(user.pk), "e": new_email, "f": _state_digest(user)}, salt=CONFIRM_SALT)
+    record(EventKind.EMAIL_CHANGE_REQUESTED, request=request, actor=user, target=user, new=mask_email(new_email))
+    mail.send_to_user(user, "email_confirm", {
+        "confirm_url": absolute_url(request, "secure_shopadmin:email_confirm", token),
+        "valid_hours": max(1, app_settings.EMAIL_CHANGE_CONFIRM_MAX_AGE // 3600)}, to=new_email)
+    return False
+
+
+def pending_change(token):
+    """(user, new address) of a confirmation link; None when it is altered, expired or spent."""
+    try:
+        asked = signing.loads(token, salt=CONFIRM_SALT, max_age=app_settings.EMAIL_CHANGE_CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    user = get_user_model()._default_manager.filter(pk=asked["u"]).first()
+    if user is None or not constant_time_compare(_state_digest(user), asked["f"]):
+        return None
+    return user, asked["e"]
+
+
+def confirm_change(token, request=None):
+    """Set the address a confirmation link names; returns the user, or None for a link that no longer works.
+
+    Raises :class:`EmailChangeFrozen` while a ``compromised`` reset is pending."""
+    with transaction.atomic():
+        pending = pending_change(token)
+        if pending is None:
+            return None
+        user, new_email = pending
+        change_email(user, new_email, request=request)
+    return user
+
+
+def _state_digest(user):
+    """Changes with the user's address or password hash: what spends or voids a confirmation link."""
+    state = f"{user.pk}|{getattr(user, user.get_email_field_name()) or ''}|{user.password}"
+    return salted_hmac(CONFIRM_SALT, state, algorithm="sha256").hexdigest()
 
 
 def guard_email_change(sender, instance, raw=False, update_fields=None, **kwargs):

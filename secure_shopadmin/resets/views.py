@@ -117,7 +117,31 @@ def email_change(request):
     form = email_services.EmailChangeForm(request.user, request.POST if request.method == "POST" else None,
                                           request=request)
     if request.method == "POST" and form.is_valid():
-        email_services.change_email(request.user, form.cleaned_data["email"], request=request)
-        messages.success(request, _("Your e-mail address was changed. We told your former address."))
+        if email_services.request_change(request.user, form.cleaned_data["email"], request=request):
+            messages.success(request, _("Your e-mail address was changed. We told your former address."))
+        else:
+            messages.success(request, _("We have sent a link to the new address. Your address changes when you "
+                                        "open it."))
         return redirect(request.path)
     return render(request, "email_change.html", {"title": _("Change e-mail address"), "form": form})
+
+
+@sensitive_variables("token")
+@require_http_methods(["GET", "HEAD", "POST"])
+@csrf_protect
+@never_cache
+def email_confirm(request, token):
+    """The link mailed to a new address: GET shows a button, POST sets the address."""
+    title = _("Confirm your new e-mail address")
+    if request.method != "POST":
+        pending = email_services.pending_change(token)
+        state = "confirm" if pending else "invalid"
+        return render(request, "email_confirm.html", {"title": title, "state": state,
+                                                      "new_email": pending[1] if pending else ""},
+                      status=200 if pending else 404)
+    try:
+        user = email_services.confirm_change(token, request=request)
+    except email_services.EmailChangeFrozen:
+        return render(request, "email_confirm.html", {"title": title, "state": "frozen"}, status=403)
+    return render(request, "email_confirm.html", {"title": title, "state": "done" if user else "invalid"},
+                  status=200 if user else 404)

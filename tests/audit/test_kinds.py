@@ -39,6 +39,17 @@ def test_email_change_is_audited_with_masked_addresses(member):
     assert event.details == {"former": "m***@members.example", "new": "n***@members.example"}
 
 
+def test_email_change_request_is_audited_with_the_new_address_masked(member, settings):
+    from secure_shopadmin.resets.email_change import request_change
+
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "SITE_URL": "https://shop.example"}
+    request_change(member, "new.address@members.example")
+    event = SecurityEvent.objects.get(kind=EventKind.EMAIL_CHANGE_REQUESTED)
+    assert (event.actor_username, event.target_username) == ("member0001", "member0001")
+    assert event.details == {"new": "n***@members.example"}
+    assert not SecurityEvent.objects.filter(kind=EventKind.EMAIL_CHANGED).exists()
+
+
 def test_console_login_is_audited_but_not_a_storefront_login(member, staff_user, no_two_factor):
     from ..conftest import MEMBER_PASSWORD, STAFF_PASSWORD
 
