@@ -172,7 +172,8 @@ def main():
     mail_flag = ["--with-mail"] if args.with_mail else []
     small, large = (median_run(args, size, mail_flag) for size in args.sizes)
     for row in (small, large):
-        print(f"{row['members']:>7} members: apply {row['apply_s']:.1f} s, peak RSS {row['peak_rss_mb_apply']:.0f} MB;"
+        print(f"{row['members']:>7} members: apply {row['apply_s']:.1f} s, peak RSS (upload and apply) "
+              f"{row['peak_rss_mb_apply']:.0f} MB;"
               f" mails {row['mail_s']:.1f} s ({row['sent']} sent), peak RSS {row['peak_rss_mb']:.0f} MB")
     print(f"upload of every member's address: {small['upload_s']:.1f} s -> {large['upload_s']:.1f} s "
           f"(x{large['upload_s'] / small['upload_s']:.2f})")
