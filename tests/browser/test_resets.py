@@ -86,3 +86,28 @@ def test_staff_passes_totp_before_the_new_password(live_server, page, staff_user
     choose_new_password(page, NEW_PASSWORD)
     page.wait_for_url(f"{base}/admin/")
     assert page.locator("#site-name").is_visible()
+
+
+def test_member_changes_address_through_the_link_mailed_to_it(live_server, page, member):
+    import re
+
+    from django.core import mail
+
+    base = live_server.url
+    storefront_login(page, base, member.username, MEMBER_PASSWORD)
+    page.wait_for_url(f"{base}/account/")
+    page.goto(base + reverse("secure_shopadmin:email_change"))
+    page.fill("#id_email", "fresh@members.example")
+    page.fill("#id_password", MEMBER_PASSWORD)
+    follow(page, "#email-change-form input[type=submit]")
+    assert "We have sent a link to the new address" in page.inner_text(".messagelist")
+    member.refresh_from_db()
+    assert member.email == "m1@members.example"
+
+    [asked] = [m for m in mail.outbox if m.to == ["fresh@members.example"]]
+    page.goto(re.search(r"https?://\S+/security/account/email/confirm/\S+/", asked.body).group(0))
+    assert "fresh@members.example" in page.inner_text("#content")
+    follow(page, "#email-confirm-form input[type=submit]")
+    assert page.locator("#email-confirmed").is_visible()
+    member.refresh_from_db()
+    assert member.email == "fresh@members.example"
