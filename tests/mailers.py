@@ -12,7 +12,7 @@ def mail_settings(backend, **options):
     return {"EMAIL_BACKEND": backend, **{f"EMAIL_{name.upper()}": value for name, value in options.items()}}
 
 
-def use_mail_backend(settings, backend):
-    """Make ``backend`` the default mailer for this test (pytest-django's ``settings`` fixture)."""
-    for name, value in mail_settings(backend).items():
+def use_mail_backend(settings, backend, **options):
+    """Make ``backend`` (with ``options``) the default mailer for this test (pytest-django's ``settings`` fixture)."""
+    for name, value in mail_settings(backend, **options).items():
         setattr(settings, name, value)

@@ -139,8 +139,8 @@ def test_development_setting_enrols_without_link(client, staff_user, settings):
 
 
 def test_a_failing_mail_server_does_not_break_the_login(client, staff_user, settings, caplog):
-    use_mail_backend(settings, "django.core.mail.backends.smtp.EmailBackend")
-    settings.EMAIL_PORT = 1  # nothing listens there
+    use_mail_backend(settings, "django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1",
+                     port=1)  # nothing listens there
     response = password_login(client)
     assert response.url == reverse("secure_shopadmin:twofactor_mailed")
     assert "Could not send the enrolment_link mail" in caplog.text
