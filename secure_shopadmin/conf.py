@@ -190,6 +190,10 @@ DEFAULTS = {
         3 * 24 * 3600,
         "Seconds the link confirming a new e-mail address works.",
     ),
+    "EMAIL_CHANGE_LINKS_PER_HOUR": (
+        5,
+        "Confirmation links one user may have mailed in an hour (a session cannot mail strangers without end).",
+    ),
     # --- alerts ---------------------------------------------------------------
     "LOGIN_HISTORY": (
         True,

@@ -13,11 +13,14 @@
   former address is mailed (``email_changed``). ``QuerySet.update()`` bypasses model signals.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +77,9 @@ class EmailChangeForm(forms.Form):
         if is_frozen(self.user.pk):
             raise ValidationError(gettext("Your address cannot change while a password reset is pending."),
                                   code="frozen")
+        if links_exhausted(self.user):
+            raise ValidationError(gettext("You have asked for several links in the last hour. Please open one of "
+                                          "them, or try again later."), code="too_many_links")
         password = self.cleaned_data.get("password")
         if password:
             try:
@@ -88,6 +94,17 @@ class EmailChangeForm(forms.Form):
             if match_token(self.user, self.cleaned_data["otp_token"].strip()) is None:
                 raise ValidationError(gettext("The code was not right."), code="code_failed")
         return self.cleaned_data
+
+
+def links_exhausted(user):
+    """Whether ``user`` had ``EMAIL_CHANGE_LINKS_PER_HOUR`` confirmation links mailed in the last hour."""
+    if not app_settings.EMAIL_CHANGE_CONFIRM:
+        return False
+    from ..audit.models import SecurityEvent
+
+    recent = SecurityEvent.objects.filter(kind=EventKind.EMAIL_CHANGE_REQUESTED, target_id=user.pk,
+                                          created_at__gt=timezone.now() - timedelta(hours=1))
+    return recent.count() >= app_settings.EMAIL_CHANGE_LINKS_PER_HOUR
 
 
 def change_email(user, new_email, request=None):

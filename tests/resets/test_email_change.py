@@ -178,3 +178,12 @@ def test_admin_edit_is_refused_with_403(client, superuser, member):
     assert response.status_code == 403
     member.refresh_from_db()
     assert member.email == "m1@members.example"
+
+
+def test_confirmation_links_are_limited_per_hour(client, member, settings):
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "EMAIL_CHANGE_LINKS_PER_HOUR": 2}
+    ask_for(client, member, "one@elsewhere.example", MEMBER_PASSWORD)
+    assert client.post(URL, {"email": "two@elsewhere.example", "password": MEMBER_PASSWORD}).status_code == 302
+    refused = client.post(URL, {"email": "three@elsewhere.example", "password": MEMBER_PASSWORD})
+    assert refused.status_code == 200 and b"several links in the last hour" in refused.content
+    assert [m.to for m in mail.outbox] == [["one@elsewhere.example"], ["two@elsewhere.example"]]
