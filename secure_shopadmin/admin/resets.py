@@ -126,9 +126,6 @@ class ResetUserAdminMixin:
             raise PermissionDenied
         return target
 
-    def _reset_page(self, request, target, form, title, explanation):
-        return confirm_one(self, request, target, form, title, explanation)
-
     def password_reset_require_view(self, request, object_id):
         target = self._reset_target(request, object_id)
         form = RequireResetForm(request.POST if request.method == "POST" else None)
@@ -140,7 +137,7 @@ class ResetUserAdminMixin:
             if data["notify"] and data["send_now"]:
                 send_from_admin(self, request)
             return redirect(self._reset_url("change", target))
-        return self._reset_page(request, target, form, _("Require password reset"), _(
+        return confirm_one(self, request, target, form, _("Require password reset"), _(
             "All of the user's sessions and API tokens end now. In compromised mode the password stops "
             "working at once and the user sets a new one through a mailed link."))
 
@@ -152,7 +149,7 @@ class ResetUserAdminMixin:
                             reason=form.cleaned_data["reason"])
             self.message_user(request, _("The password reset was cancelled."), messages.SUCCESS)
             return redirect(self._reset_url("change", target))
-        return self._reset_page(request, target, form, _("Cancel password reset"), _(
+        return confirm_one(self, request, target, form, _("Cancel password reset"), _(
             "The requirement is withdrawn. A password made unusable stays unusable: set one for the user or "
             "let them use the ordinary password reset."))
 
@@ -167,7 +164,7 @@ class ResetUserAdminMixin:
             self.message_user(request, _("Reset mails sent: %(sent)d, failed: %(failed)d.") % {
                 "sent": report.sent, "failed": report.failed}, messages.INFO)
             return redirect(self._reset_url("change", target))
-        return self._reset_page(request, target, None, _("Resend reset mail"), _(
+        return confirm_one(self, request, target, None, _("Resend reset mail"), _(
             "A new mail is sent now; for compromised resets its link replaces the previous one."))
 
 

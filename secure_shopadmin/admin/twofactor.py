@@ -70,9 +70,9 @@ class TwoFactorUserAdminMixin:
             self.message_user(request, _("Two-factor authentication was reset; an enrolment link was mailed."),
                               messages.SUCCESS)
             return redirect(self._url("change", target))
-        return self._confirmation(request, target, form, _("Reset two-factor authentication"),
-                                  _("This removes the user's authenticator, recovery codes and remembered "
-                                    "browsers, ends all their sessions and mails them a new enrolment link."))
+        return confirm_one(self, request, target, form, _("Reset two-factor authentication"),
+                           _("This removes the user's authenticator, recovery codes and remembered "
+                             "browsers, ends all their sessions and mails them a new enrolment link."))
 
     def two_factor_link_view(self, request, object_id):
         target = self._target(request, object_id)
@@ -82,11 +82,8 @@ class TwoFactorUserAdminMixin:
             links.mail(target, url, request)
             self.message_user(request, _("An enrolment link was mailed to the user."), messages.SUCCESS)
             return redirect(self._url("change", target))
-        return self._confirmation(request, target, form, _("Mail an enrolment link"),
-                                  _("The user receives a single-use link to set up an authenticator app."))
-
-    def _confirmation(self, request, target, form, title, explanation):
-        return confirm_one(self, request, target, form, title, explanation)
+        return confirm_one(self, request, target, form, _("Mail an enrolment link"),
+                           _("The user receives a single-use link to set up an authenticator app."))
 
 
 @admin.register(EnrolmentLink)
