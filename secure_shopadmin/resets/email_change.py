@@ -21,12 +21,12 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import mail
-from ..audit.models import EventKind
+from .. import crypto, mail
+from ..audit.models import EventKind, SecurityEvent
 from ..audit.services import record
 from ..conf import app_settings
 from ..links import absolute_url
@@ -100,8 +100,6 @@ def links_exhausted(user):
     """Whether ``user`` had ``EMAIL_CHANGE_LINKS_PER_HOUR`` confirmation links mailed in the last hour."""
     if not app_settings.EMAIL_CHANGE_CONFIRM:
         return False
-    from ..audit.models import SecurityEvent
-
     recent = SecurityEvent.objects.filter(kind=EventKind.EMAIL_CHANGE_REQUESTED, target_id=user.pk,
                                           created_at__gt=timezone.now() - timedelta(hours=1))
     return recent.count() >= app_settings.EMAIL_CHANGE_LINKS_PER_HOUR
@@ -156,7 +154,7 @@ def confirm_change(token, request=None):
 def _state_digest(user):
     """Changes with the user's address or password hash: what spends or voids a confirmation link."""
     state = f"{user.pk}|{getattr(user, user.get_email_field_name()) or ''}|{user.password}"
-    return salted_hmac(CONFIRM_SALT, state, algorithm="sha256").hexdigest()
+    return crypto.digest(state, "email_confirm")
 
 
 def guard_email_change(sender, instance, raw=False, update_fields=None, **kwargs):
