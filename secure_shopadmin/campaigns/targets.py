@@ -68,14 +68,14 @@ def add_users(campaign, user_ids, source):
     with connection.cursor() as cursor:
         for start in range(0, len(ids), chunk_size):
             chunk = ids[start:start + chunk_size]
-            cursor.execute(statement % ", ".join(["%s"] * len(chunk)),
-                           [campaign.pk, source.pk, now, "", False, *chunk, campaign.pk])
+            cursor.execute(statement % ", ".join(["%s"] * len(chunk)), [campaign.pk, source.pk, now, "", False, *chunk])
             added += cursor.rowcount
     return added
 
 
 def _insert_targets_sql(connection):
-    """``INSERT … SELECT`` of new targets from the users whose pks fill the ``%s`` left in it."""
+    """``INSERT … SELECT`` of targets from the users whose pks fill the ``%s`` left in it; a user the
+    campaign already targets is skipped by the unique constraint (conflicts ignored)."""
     user_model = get_user_model()
     quote = connection.ops.quote_name
     column = {field.name: quote(field.column) for field in CampaignTarget._meta.concrete_fields}
@@ -90,8 +90,7 @@ def _insert_targets_sql(connection):
     return (f"{insert} {table} ({columns}) "
             f"SELECT %%s, %%s, %%s, %%s, %%s, {user_column['pk']}, {user_column[user_model.USERNAME_FIELD]}, "
             f"{user_column['is_staff']} FROM {quote(user_model._meta.db_table)} u "
-            f"WHERE {user_column['pk']} IN (%s) AND NOT EXISTS (SELECT 1 FROM {table} t "
-            f"WHERE t.{column['campaign']} = %%s AND t.{column['user']} = {user_column['pk']}) {on_conflict}")
+            f"WHERE {user_column['pk']} IN (%s) {on_conflict}")
 
 
 def add_source(campaign, kind, user_ids, *, actor=None, request=None, label="", lines=0, duplicates=0,
