@@ -64,7 +64,7 @@ def seed(count):
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
-    from secure_shopadmin.alerts.sessions import record_key
+    from secure_shopadmin.core.sessions import record_key
 
     for user in get_user_model().objects.order_by("pk")[:SESSIONS]:
         store = SessionStore()

@@ -32,9 +32,9 @@ def seed(count):
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
-    from secure_shopadmin import crypto
-    from secure_shopadmin.alerts.models import UserSession
-    from secure_shopadmin.alerts.sessions import key_digest
+    from secure_shopadmin.core import crypto
+    from secure_shopadmin.core.models import UserSession
+    from secure_shopadmin.core.sessions import key_digest
 
     user_model = get_user_model()
     password = "argon2$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$" + "A" * 43
@@ -95,8 +95,8 @@ def measure(size):
     from django.core.management import call_command
     from django.db import connection
 
-    from secure_shopadmin.alerts.models import UserSession
     from secure_shopadmin.conf import app_settings
+    from secure_shopadmin.core.models import UserSession
     from secure_shopadmin.resets import services
     from secure_shopadmin.resets.models import OutgoingMail, ResetRequirement
 

@@ -21,12 +21,12 @@ class SecureShopAdminConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks, signals  # noqa: F401  (registers the core checks)
+        # imported here, not at the top: models, checks and receivers may load only once the app
+        # registry is ready (app loading), and the admin's ready() has imported every admin module
+        from . import checks, coordination  # noqa: F401  (registers the checks and cross-stage receivers)
+        from .admin.users import install
 
         for sub in SUBPACKAGES:
             import_if_present(f"{self.name}.{sub}.checks")
             import_if_present(f"{self.name}.{sub}.receivers")
-
-        from .admin.users import install
-
-        install()  # every admin module is imported by now: django.contrib.admin's ready() ran first
+        install()

@@ -5,6 +5,8 @@ from django.core import checks
 from django.utils.module_loading import import_string
 
 from .conf import DEFAULTS, SETTINGS_NAME, app_settings
+from .core import crypto
+from .core.links import configured_base_url
 
 REQUIRED_APPS = (
     "django.contrib.admin",
@@ -104,7 +106,7 @@ AXES_LOCKOUT_CALLABLE = "secure_shopadmin.lockout.responses.axes_lockout_respons
 
 @checks.register(checks.Tags.security)
 def check_axes_settings(app_configs=None, **kwargs):
-    if getattr(settings, "AXES_LOCKOUT_CALLABLE", None) != AXES_LOCKOUT_CALLABLE:
+    if app_settings.AXES_LOCKOUT_CALLABLE != AXES_LOCKOUT_CALLABLE:
         return [_error("W005", "django-axes answers lockouts with its own page, not the pipeline's.",
                        f"Set AXES_LOCKOUT_CALLABLE = '{AXES_LOCKOUT_CALLABLE}' (429, Retry-After, no enumeration).",
                        level=checks.Warning)]
@@ -129,8 +131,6 @@ def check_deployment(app_configs=None, **kwargs):
                                "SECRET_KEY. Add a key from cryptography.fernet.Fernet.generate_key(), kept "
                                "out of the code."))
     else:
-        from . import crypto
-
         try:
             crypto.fernet()
         except Exception as error:  # noqa: BLE001  (reported, not raised)
@@ -142,4 +142,17 @@ def check_deployment(app_configs=None, **kwargs):
         warnings.append(_error("W004", "Signed-cookie sessions cannot be ended server-side.",
                                "Use the db, cache or cached_db session engine so forced resets end sessions.",
                                level=checks.Warning))
+    if not settings.DEBUG and not configured_base_url():
+        warnings.append(_error("E012", 'SECURE_SHOPADMIN["SITE_URL"] is not set.',
+                               "Set it to the shop's public address (e.g. https://shop.example): every link in a "
+                               "mail is built from it, never from the request's Host header."))
     return warnings
+
+
+@checks.register(checks.Tags.security)
+def check_deprecated_settings(app_configs=None, **kwargs):
+    if app_settings.RESET_BASE_URL:
+        return [_error("W006", 'SECURE_SHOPADMIN["RESET_BASE_URL"] is deprecated.',
+                       'Rename it to "SITE_URL": one base URL builds every link (RESET_BASE_URL goes in 0.3).',
+                       level=checks.Warning)]
+    return []

@@ -7,6 +7,10 @@ A host project sets only the keys it changes, in one dict::
 Code reads them through :data:`app_settings` (``app_settings.SHOP_NAME``), which
 is rebuilt when Django's ``setting_changed`` signal fires (``override_settings``
 in tests). Nothing here ever writes into ``django.conf.settings``.
+
+The django-axes settings the guard depends on are read through the same object
+(``app_settings.AXES_FAILURE_LIMIT``), from Django's settings with django-axes' own
+defaults (:data:`AXES_DEFAULTS`; a test holds them against ``axes.conf``).
 """
 
 from django.conf import settings
@@ -44,7 +48,7 @@ DEFAULTS = {
         "Fernet keys (newest first) that encrypt OTP secrets and recorded session keys at rest.",
     ),
     "USER_LANGUAGE": (
-        "secure_shopadmin.mail.default_user_language",
+        "secure_shopadmin.core.mail.default_user_language",
         "Dotted path to a function(user) -> language code choosing each user's mail language.",
     ),
     "SECURITY_CONTACTS": (
@@ -53,7 +57,7 @@ DEFAULTS = {
     ),
     "SITE_URL": (
         "",
-        "Base URL for links in mails sent outside a request (management commands), e.g. https://shop.example.",
+        "The one base URL of every link in mails and pages, e.g. https://shop.example (never the Host header).",
     ),
     "AUDIT_RETENTION_DAYS": (
         730,
@@ -144,7 +148,7 @@ DEFAULTS = {
     ),
     "RESET_BASE_URL": (
         "",
-        "Scheme and host put in front of links in reset mails sent outside a request (e.g. 'https://shop.example').",
+        "Deprecated alias of SITE_URL (check W003); read only while SITE_URL is empty. Removed in 0.3.",
     ),
     "RESET_LINK_RESEND_INTERVAL": (
         900,
@@ -250,7 +254,7 @@ DEFAULTS = {
     # --- lockout ---------------------------------------------------------------
     "LOCKOUT_PAIR_LIMIT": (
         None,
-        "Failures of one (account, client IP) pair that lock it; None takes django-axes' AXES_FAILURE_LIMIT (5 here).",
+        "Failures of one (account, client IP) pair that lock it; None takes django-axes' AXES_FAILURE_LIMIT.",
     ),
     "LOCKOUT_PAIR_COOLOFFS": (
         (900, 3600, 21600),
@@ -368,6 +372,20 @@ DEFAULTS = {
     ),
 }
 
+#: django-axes settings the app reads, with django-axes' own defaults (they apply when a key is unset).
+AXES_DEFAULTS = {
+    "AXES_FAILURE_LIMIT": 3,
+    "AXES_USERNAME_FORM_FIELD": "username",
+    "AXES_ONLY_ADMIN_SITE": False,
+    "AXES_ENABLE_ACCESS_FAILURE_LOG": False,
+    "AXES_DISABLE_ACCESS_LOG": False,
+    "AXES_HANDLER": "axes.handlers.database.AxesDatabaseHandler",
+    "AXES_CLIENT_IP_CALLABLE": None,
+    "AXES_LOCKOUT_CALLABLE": None,
+    "AXES_SENSITIVE_PARAMETERS": ["username", "ip_address"],
+    "AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT": True,
+}
+
 
 class AppSettings:
     """Read-only view of ``settings.SECURE_SHOPADMIN`` merged over :data:`DEFAULTS`."""
@@ -381,6 +399,8 @@ class AppSettings:
         return value if isinstance(value, dict) else {}
 
     def __getattr__(self, name):
+        if name in AXES_DEFAULTS:
+            return getattr(settings, name, AXES_DEFAULTS[name])
         if name not in DEFAULTS:
             raise AttributeError(f"Unknown {SETTINGS_NAME} key: {name!r}")
         if name not in self._cache:

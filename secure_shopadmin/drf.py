@@ -40,8 +40,8 @@ def second_factor_required(request, user, pipeline_session):
     logged in (it asked for the code) or a token issued to such a session."""
     if pipeline_session:
         return None  # the pipeline asked for the code at login; a policy change ends the session
+    from .core.policy import requires_2fa
     from .twofactor import api_tokens
-    from .twofactor.policy import requires_2fa
 
     if not requires_2fa(user):
         return None

@@ -18,8 +18,8 @@ from django.urls import Resolver404, resolve
 from django.utils.functional import SimpleLazyObject
 
 from . import pipeline
-from .alerts import device, sessions
 from .conf import app_settings
+from .core import device, sessions
 
 #: token links from mails, opened in a browser that may be half-way through a login
 ALWAYS_ALLOWED_URL_NAMES = frozenset({

@@ -7,38 +7,37 @@
 5. session and environment (``alerts``): only now is the user logged in;
 6. audit (``audit``): the login is written where it matters.
 
-Between the password and the end, the session holds a *partial login* (:class:`PartialLogin`):
-it is not a login, it expires, and the enforcement middleware lets it reach only the pending
-step's pages. A step view hands over by calling :func:`step_done`, which runs the rest of the
-pipeline. A finished login leaves the *marker* (:data:`MARKER_KEY`) in the session, from which
-the middleware decides every later request without a database query.
+Between the password and the end, the session holds a *partial login*
+(:class:`~secure_shopadmin.core.partial.PartialLogin`): it is not a login, it expires, and the
+enforcement middleware lets it reach only the pending step's pages. A step view hands over by
+calling :func:`step_done`, which runs the rest of the pipeline. A finished login leaves the
+*marker* (``MARKER_KEY``) in the session, from which the middleware decides every later request
+without a database query.
+
+The stages never call one another: what one needs of another goes through here (a code is
+checked by :func:`check_code`, which asks the guard for a slot first) or through the signals
+that :mod:`secure_shopadmin.coordination` subscribes to.
 """
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import authenticate
 from django.contrib.auth import login as django_login
-from django.utils.crypto import constant_time_compare
 
 from . import signals
 from .alerts import stage as session_stage
 from .audit import stage as audit_stage
-from .conf import app_settings
+from .core.partial import MARKER_KEY, MARKER_VERSION, PARTIAL_KEY, PartialLogin, discard_partial, session_marker
+from .core.steps import Channel
 from .lockout import stage as guard_stage
 from .resets import stage as required_actions_stage
 from .twofactor import stage as second_factor_stage
 
-PARTIAL_KEY = "_secure_shopadmin_partial"
-MARKER_KEY = "_secure_shopadmin"
-MARKER_VERSION = 1
-
-
-class Channel:
-    CONSOLE = "console"
-    STOREFRONT = "storefront"
-    API = "api"
+__all__ = ["MARKER_KEY", "MARKER_VERSION", "PARTIAL_KEY", "Channel", "CodeCheck", "Outcome", "PartialLogin",
+           "advance", "check_code", "discard_partial", "login_with_password", "login_with_proof", "session_marker",
+           "step_done"]
 
 
 @dataclass
@@ -62,58 +61,31 @@ class Outcome:
 
 
 @dataclass
-class PartialLogin:
-    """A password-checked login waiting for further steps, stored in the session."""
+class CodeCheck:
+    """What :func:`check_code` came to: the method that matched (``"totp"``, ``"recovery"``), or None;
+    ``refused`` when the guard refused to check it; ``retry_after`` > 0 when it refused or when this
+    failure completed a lock."""
 
-    user_id: str
-    backend: str
-    auth_hash: str
-    channel: str
-    next_url: str = ""
-    started: float = 0.0
-    done: list = field(default_factory=list)
-    facts: dict = field(default_factory=dict)
-    step: str = ""
-    step_url: str = ""
-    step_api_code: str = ""
-    allowed_url_names: list = field(default_factory=list)
+    method: str = None
+    retry_after: int = 0
+    refused: bool = False
 
-    def save(self, request):
-        request.session[PARTIAL_KEY] = self.__dict__.copy()
-
-    @classmethod
-    def load(cls, request):
-        """The session's partial login, or None if absent, expired or no longer valid."""
-        data = request.session.get(PARTIAL_KEY)
-        if not isinstance(data, dict):
-            return None
-        try:
-            partial = cls(**data)
-        except TypeError:
-            discard_partial(request)
-            return None
-        if time.time() - partial.started > app_settings.PARTIAL_LOGIN_TIMEOUT:
-            discard_partial(request)
-            return None
-        return partial
-
-    def get_user(self):
-        """The user, if it still exists, may log in and has not changed its password meanwhile."""
-        user_model = get_user_model()
-        try:
-            user = user_model._default_manager.get(pk=user_model._meta.pk.to_python(self.user_id))
-        except (user_model.DoesNotExist, ValueError):
-            return None
-        if not getattr(user, "is_active", True):
-            return None
-        if not constant_time_compare(user.get_session_auth_hash(), self.auth_hash):
-            return None
-        user.backend = self.backend
-        return user
+    @property
+    def ok(self):
+        return self.method is not None
 
 
-def discard_partial(request):
-    request.session.pop(PARTIAL_KEY, None)
+def check_code(request, user, code):
+    """The one place a second-factor code is checked: a slot of the guard's code budget per
+    (account, client IP) is reserved first, so parallel guesses cannot outrun the limit."""
+    slot = guard_stage.otp_reserve(request, user)
+    if slot.refused:
+        return CodeCheck(retry_after=slot.retry_after, refused=True)
+    method = second_factor_stage.check_code(request, user, code)
+    if method is None:
+        return CodeCheck(retry_after=guard_stage.otp_failed(request, slot, user))  # a lock is audited, mailed
+    guard_stage.otp_succeeded(request, slot)
+    return CodeCheck(method=method)
 
 
 def login_with_password(request, username, password, *, channel, next_url=""):
@@ -223,11 +195,3 @@ def _finish(request, user, partial):
     audit_stage.logged_in(request, user, partial)
     signals.login_completed.send(sender=Outcome, request=request, user=user, channel=partial.channel)
     return Outcome(Outcome.DONE, user=user, redirect_url=partial.next_url)
-
-
-def session_marker(request):
-    """The pipeline's marker of the session's login, or None (no login, or one that skipped the pipeline)."""
-    marker = request.session.get(MARKER_KEY)
-    if isinstance(marker, dict) and marker.get("v") == MARKER_VERSION:
-        return marker
-    return None

@@ -13,7 +13,7 @@ import time
 
 from django.urls import reverse
 
-from .alerts import sessions
+from .core import sessions
 from .pipeline import MARKER_KEY, MARKER_VERSION, Channel
 
 

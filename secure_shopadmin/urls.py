@@ -3,10 +3,10 @@
 from django.urls import path
 
 from . import views
-from .alerts import views as alert_views
 from .lockout import views as lockout_views
-from .resets import views as reset_views
-from .twofactor import views as twofactor
+from .views import alerts as alert_views
+from .views import resets as reset_views
+from .views import twofactor
 
 app_name = "secure_shopadmin"
 

@@ -40,7 +40,7 @@ def enrol_device(user):
 
     import pyotp
 
-    from secure_shopadmin import crypto
+    from secure_shopadmin.core import crypto
     from secure_shopadmin.twofactor.models import AuthenticatorDevice
 
     key = secrets.token_bytes(20)

@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 
-from secure_shopadmin import mail
+from secure_shopadmin.core import mail
 
 
 def test_text_parts_are_not_html_escaped_and_the_html_part_is(settings):

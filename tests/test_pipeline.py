@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from secure_shopadmin import pipeline
+from secure_shopadmin.core.steps import Step
 from secure_shopadmin.resets import stage as resets_stage
-from secure_shopadmin.step import Step
 from secure_shopadmin.testing import pipeline_login
 from secure_shopadmin.twofactor import stage as twofactor_stage
 

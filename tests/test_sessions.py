@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from secure_shopadmin import pipeline
-from secure_shopadmin.alerts import sessions
-from secure_shopadmin.alerts.models import UserSession
+from secure_shopadmin.core import sessions
+from secure_shopadmin.core.models import UserSession
 
 from .conftest import STAFF_PASSWORD
 
@@ -68,7 +68,7 @@ def test_logout_forgets_the_session(staff_user):
 
 
 def test_login_sets_a_signed_httponly_device_cookie_and_learns_the_device(staff_user):
-    from secure_shopadmin.alerts.models import KnownDevice
+    from secure_shopadmin.core.models import KnownDevice
 
     client = console_login(Client())
     cookie = client.cookies["ssa_device"]

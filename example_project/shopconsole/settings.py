@@ -113,7 +113,7 @@ AXES_COOLOFF_TIME = 0.25  # hours; the guard's own cool-offs grow per repeat (LO
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = False  # the pipeline clears counters only after the second factor too
 AXES_HANDLER = "secure_shopadmin.lockout.handler.GuardHandler"
-AXES_CLIENT_IP_CALLABLE = "secure_shopadmin.lockout.ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "secure_shopadmin.net.client_ip"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt never restarts a cool-off
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp_token", "token",
                              "new_password1", "new_password2", "old_password"]

@@ -12,10 +12,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..alerts import records, sessions
+from ..alerts import records
 from ..alerts.models import LoginRecord
 from ..audit.models import EventKind
 from ..audit.services import record as audit
+from ..core import sessions
 from .base import ReadOnlyAdminMixin, confirm_one
 from .users import user_admin_mixin
 

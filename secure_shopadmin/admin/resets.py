@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..core.links import base_url
 from ..resets import outbox, services
 from ..resets.forms import CancelResetForm, RequireResetForm
 from ..resets.models import MailState, OutgoingMail, ResetRequirement
@@ -20,12 +21,6 @@ from .users import user_admin_mixin
 #: mails sent inside the admin's request; the rest stay queued for ``force_password_reset --send-queued``
 SEND_IN_REQUEST_LIMIT = 200
 PREVIEW_COUNT = 50
-
-
-def _base_url(request):
-    from ..resets.views import base_url
-
-    return base_url(request)
 
 
 def send_from_admin(model_admin, request):
@@ -55,7 +50,7 @@ class ResetUserAdminMixin:
             data = form.cleaned_data
             result = services.require_reset(
                 queryset, mode=data["mode"], reason=data["reason"], actor=request.user, request=request,
-                notify=data["notify"], base_url=_base_url(request),
+                notify=data["notify"], base_url=base_url(request),
             )
             self.message_user(request, _(
                 "Password reset required of %(new)d users (%(upgraded)d upgraded to compromised); "
@@ -132,7 +127,7 @@ class ResetUserAdminMixin:
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             services.require_reset([target.pk], mode=data["mode"], reason=data["reason"], actor=request.user,
-                                   request=request, notify=data["notify"], base_url=_base_url(request))
+                                   request=request, notify=data["notify"], base_url=base_url(request))
             self.message_user(request, _("A password reset is now required of this user."), messages.SUCCESS)
             if data["notify"] and data["send_now"]:
                 send_from_admin(self, request)
@@ -159,7 +154,7 @@ class ResetUserAdminMixin:
         if requirement is None:
             return redirect(self._reset_url("change", target))
         if request.method == "POST":
-            rows = services.resend_mail(requirement, _base_url(request))
+            rows = services.resend_mail(requirement, base_url(request))
             report = outbox.send_now(rows)
             self.message_user(request, _("Reset mails sent: %(sent)d, failed: %(failed)d.") % {
                 "sent": report.sent, "failed": report.failed}, messages.INFO)
@@ -221,7 +216,7 @@ class ResetRequirementAdmin(admin.ModelAdmin):
     def resend_mails(self, request, queryset):
         rows = []
         for requirement in queryset.pending():
-            rows += services.resend_mail(requirement, _base_url(request))
+            rows += services.resend_mail(requirement, base_url(request))
         report = outbox.send_queued(OutgoingMail.objects.filter(pk__in=[r.pk for r in rows]), retry_failed=False,
                                     limit=SEND_IN_REQUEST_LIMIT)
         self.message_user(request, _("%(sent)d mails sent, %(failed)d failed, %(left)d still queued.") % {

@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from ..core.policy import requires_2fa
 from ..twofactor import links, recovery, services
 from ..twofactor.forms import ReasonForm
 from ..twofactor.models import AuthenticatorDevice, EnrolmentLink, RememberedBrowser
-from ..twofactor.policy import requires_2fa
 from .base import confirm_one
 from .users import user_admin_mixin
 

@@ -18,10 +18,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import links, tokens
 from ..audit.models import EventKind
 from ..audit.services import record as audit
 from ..conf import app_settings
+from ..core import links, tokens
 from . import notify
 from .models import AlertDecision, EnvironmentAlert
 

@@ -16,7 +16,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from ..conf import app_settings
-from .models import KnownDevice, LoginOutcome, LoginRecord
+from ..core.models import KnownDevice
+from .models import LoginOutcome, LoginRecord
 
 
 def device_is_known(user, device_digest):

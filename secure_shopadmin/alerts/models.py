@@ -4,63 +4,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class UserSession(models.Model):
-    """One session the pipeline logged in, so that every session of a user can be ended.
-
-    Fields:
-        user: whose session it is.
-        key_digest: keyed digest of the session key, to find the row again (rotation, logout).
-        key_encrypted: the session key encrypted at rest (the backend needs it to delete the session).
-        channel: the login path (console, storefront, api).
-        created_at: when the pipeline logged the session in.
-        rotated_at: when Django last rotated its key (None if never).
-        login_record: the :class:`LoginRecord` of the login that opened it (None when login
-            history is off, or once the record was pruned).
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("user"))
-    key_digest = models.CharField(_("session key digest"), max_length=64, unique=True)
-    key_encrypted = models.TextField(_("encrypted session key"))
-    channel = models.CharField(_("login path"), max_length=16)
-    created_at = models.DateTimeField(_("logged in at"), default=timezone.now)
-    rotated_at = models.DateTimeField(_("key rotated at"), null=True, blank=True)
-    login_record = models.ForeignKey("LoginRecord", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="sessions", verbose_name=_("login record"))
-
-    class Meta:
-        verbose_name = _("user session")
-        verbose_name_plural = _("user sessions")
-        indexes = [models.Index(fields=["user", "created_at"])]
-
-    def __str__(self):
-        return f"{self.user_id} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class KnownDevice(models.Model):
-    """A browser (its device cookie) that completed a login of this user.
-
-    Fields:
-        user: whose login it completed.
-        device_digest: keyed digest of the device cookie's id (the id itself is never stored).
-        first_seen, last_seen: the first and the latest completed login from it.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("user"))
-    device_digest = models.CharField(_("device digest"), max_length=64)
-    first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
-    last_seen = models.DateTimeField(_("last seen"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("known device")
-        verbose_name_plural = _("known devices")
-        constraints = [models.UniqueConstraint(fields=["user", "device_digest"], name="ssa_known_device_unique")]
-
-    def __str__(self):
-        return f"{self.user_id} {self.device_digest[:8]}"
-
-
 class LoginOutcome(models.TextChoices):
     SUCCESS = "success", _("Logged in")
     FAILED = "failed", _("Failed")

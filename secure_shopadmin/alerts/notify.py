@@ -1,7 +1,7 @@
 """Security notifications: the one way the app tells a user (or the security contacts) by mail.
 
 Every notice — the unfamiliar-environment alert, "this wasn't me", a changed password — is a
-template trio under ``secure_shopadmin/mail/`` rendered by :mod:`secure_shopadmin.mail` in the
+template trio under ``secure_shopadmin/mail/`` rendered by :mod:`secure_shopadmin.core.mail` in the
 reader's language, and leaves only after the surrounding transaction commits; a failing mail
 server is logged, never turned into an error of the login or the change that caused it.
 """
@@ -11,7 +11,7 @@ from functools import partial
 
 from django.db import transaction
 
-from .. import mail
+from ..core import mail
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,8 @@ from django.dispatch import receiver
 
 from .. import signals as core_signals
 from ..conf import app_settings
-from . import deferred, notify, records, sessions
+from ..core import sessions
+from . import deferred, notify, records
 
 deferred.connect()
 

@@ -8,8 +8,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ..conf import app_settings
-from . import deferred, device, environment, familiar
-from .models import AlertDecision, KnownDevice, LoginOutcome, LoginRecord, UserSession
+from ..core import device
+from ..core.models import KnownDevice, UserSession
+from . import deferred, environment, familiar
+from .models import AlertDecision, LoginOutcome, LoginRecord
 
 
 def new_record(user, env, *, outcome, channel, device_digest="", session_digest="", new_environment=None,
@@ -102,8 +104,8 @@ def _prune_ended_sessions(now, dry_run):
     """Session records older than SESSION_COOKIE_AGE whose session the backend no longer has."""
     from django.conf import settings
 
-    from .. import crypto
-    from .sessions import session_store
+    from ..core import crypto
+    from ..core.sessions import session_store
 
     store = session_store()
     cutoff = now - timedelta(seconds=settings.SESSION_COOKIE_AGE)

@@ -8,13 +8,11 @@ once "this wasn't me" was confirmed.
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 
-from .. import crypto, tokens
-from ..audit.models import EventKind
-from ..audit.services import record as audit
-from . import alerting, notify, sessions, signals
-from .models import EnvironmentAlert, KnownDevice, LoginRecord
+from ..core import crypto, tokens
+from ..core.models import KnownDevice
+from . import alerting, notify, signals
+from .models import EnvironmentAlert, LoginRecord
 
 WAS_ME = "was_me"
 NOT_ME = "not_me"
@@ -58,62 +56,30 @@ def confirm(token):
     return alert
 
 
-def disown(token, request=None):
-    """ "This wasn't me", confirmed: returns the alert, or None when the link does not act.
+def disown(alert):
+    """ "This wasn't me": spend the alert's links and disown its login, in the caller's transaction.
 
-    In one transaction: the login is disowned (its environment never counts as familiar again and
-    its browser is forgotten as a known device), every session of the user ends, remembered 2FA
-    browsers are forgotten, a ``compromised`` password reset is required (its link mailed), the
-    security contacts are told, and one ``not_me`` event is audited.
+    The login's environment never counts as familiar again and its browser is forgotten as a known
+    device; returns False when the link was spent meanwhile (nothing is then changed). What the other
+    stages do about it (sessions, remembered browsers, a forced reset) is
+    :func:`secure_shopadmin.coordination.not_me`'s.
     """
-    from ..resets import services as resets
-    from ..resets.models import ResetMode
-    from ..twofactor.services import forget_remembered_browsers
-
-    alert = find(token, NOT_ME)
-    if alert is None:
-        return None
+    if not _spend(alert, NOT_ME):
+        return False
     user, login = alert.user, alert.record
-    with transaction.atomic():
-        if not _spend(alert, NOT_ME):
-            return None
-        now = timezone.now()
-        LoginRecord.objects.filter(pk=login.pk).update(disowned_at=now)
-        if login.device_digest:
-            KnownDevice.objects.filter(user=user, device_digest=login.device_digest).delete()
-        ended = sessions.end_user_sessions(user)
-        forgotten = forget_remembered_browsers(user)
-        result = resets.require_reset([user.pk], mode=ResetMode.COMPROMISED, reason=gettext("This wasn't me"),
-                                      request=request, notify=True, base_url=_base_url(request), audit=False)
-        audit(EventKind.NOT_ME, request=request, actor=user, target=user, record=login.pk,
-              sessions_ended=ended, browsers_forgotten=forgotten,
-              reset_required=bool(result.required or result.upgraded or result.already_pending),
-              browser=login.browser, os=login.os, network=login.ip_prefix)
-        notify.to_security_contacts(CONTACTS_MAIL, {**alerting.mail_context(login),
-                                                    "username": user.get_username()})
-        transaction.on_commit(lambda: _send_reset_mail(user))
-        transaction.on_commit(lambda: signals.login_disowned.send(
-            sender=EnvironmentAlert, request=request, user=user, record=login))
-    alert.denied_at = now
-    return alert
+    alert.denied_at = timezone.now()
+    LoginRecord.objects.filter(pk=login.pk).update(disowned_at=alert.denied_at)
+    if login.device_digest:
+        KnownDevice.objects.filter(user=user, device_digest=login.device_digest).delete()
+    return True
 
 
-def _base_url(request):
-    if request is None:
-        return ""
-    from ..resets.views import base_url
-
-    return base_url(request)
+def tell_security_contacts(alert):
+    notify.to_security_contacts(CONTACTS_MAIL, {**alerting.mail_context(alert.record),
+                                                "username": alert.user.get_username()})
 
 
-def _send_reset_mail(user):
-    """Send the user's queued reset mail now (not the rest of the queue)."""
-    from ..resets import outbox
-    from ..resets.models import OutgoingMail
-    from ..resets.services import RESET_MAILS
-
-    try:
-        outbox.send_queued(OutgoingMail.objects.filter(user_id=user.pk, template__in=RESET_MAILS),
-                           retry_failed=False)
-    except Exception:  # noqa: BLE001 - the mail stays queued for the next send run
-        notify.logger.exception("the reset mail after 'this wasn't me' could not be sent now")
+def disowned(request, alert):
+    """Send :data:`~.signals.login_disowned` (after the transaction commits)."""
+    transaction.on_commit(lambda: signals.login_disowned.send(
+        sender=EnvironmentAlert, request=request, user=alert.user, record=alert.record))

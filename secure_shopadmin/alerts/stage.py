@@ -6,7 +6,8 @@ It never runs on later requests: what they need (the session digest) is in the p
 from django.db import transaction
 
 from ..conf import app_settings
-from . import alerting, device, environment, familiar, records, sessions, signals
+from ..core import device, sessions
+from . import alerting, environment, familiar, records, signals
 from .models import AlertDecision, LoginOutcome
 
 

@@ -11,15 +11,19 @@ Texts are plain text with placeholders: ``{link}`` (required), ``{username}``, `
 """
 
 import re
+from datetime import timedelta
 
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from .. import mail as mail_module
+from ..conf import app_settings
+from ..core import mail as mail_module
+from ..core.links import url_from
 from ..resets import outbox
 from ..resets import services as reset_services
+from ..resets.models import OutgoingMail
 
 TEMPLATE = "campaign_reset_link"
 LANGUAGES = ("en", "ja")
@@ -175,21 +179,13 @@ def reader_context(campaign, language, link, username, is_staff, expires_at):
 
 def preview(campaign, user, language):
     """(subject, text, html) of the campaign's mail to ``user`` in ``language``, with a sample link."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from ..conf import app_settings
-
-    link = reset_services.absolute_url(campaign.base_url, "/security/reset/link/EXAMPLE-TOKEN/")
+    link = url_from(campaign.base_url, "/security/reset/link/EXAMPLE-TOKEN/")
     expires_at = timezone.now() + timedelta(seconds=app_settings.RESET_LINK_TTL)
     return Renderer(campaign, expires_at, language).render(user, link)
 
 
 def mail_row(campaign, user_id, requirement_id, needs_enrolment):
     """The queued campaign mail of one user (unsaved); its context holds no secret."""
-    from ..resets.models import OutgoingMail
-
     return OutgoingMail(
         user_id=user_id, template=TEMPLATE, dedupe_key=f"campaign:{campaign.pk}:{user_id}",
         context={"campaign": campaign.pk, "requirement": requirement_id, "base_url": campaign.base_url,

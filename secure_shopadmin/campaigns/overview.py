@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from ..overview import Figure
+from ..core.figures import Figure
 from ..resets.models import MailState
 from .models import CampaignState, CampaignTarget
 

@@ -21,13 +21,13 @@ from django.utils import timezone
 from ..audit.models import EventKind
 from ..audit.services import record
 from ..conf import app_settings
+from ..core.policy import users_under_policy
 from ..hashers.wrapped import default_params
 from ..hashers.wrapping import InlineExecutor, executor_for
 from ..resets import outbox
 from ..resets import services as reset_services
 from ..resets.models import MailState, OutgoingMail, ResetMode, ResetRequirement
 from ..twofactor.models import AuthenticatorDevice
-from ..twofactor.policy import users_under_policy
 from . import mailing, sending, wrap
 from .models import Campaign, CampaignState, CampaignTarget, RunState
 from .sql import update_columns

@@ -23,12 +23,13 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
-from .. import mail as mail_module
-from .. import tokens
 from ..audit.models import EventKind
+from ..audit.services import record_many
 from ..conf import app_settings
-from ..resets import bulk, signals
+from ..core import mail as mail_module
+from ..core import tokens
 from ..resets import services as reset_services
+from ..resets import signals
 from ..resets.models import MailState, OutgoingMail, ResetMode, ResetRequirement
 from . import mailing
 from .models import CampaignTarget
@@ -109,8 +110,8 @@ def note_sent(campaign, rows):
     ResetRequirement.objects.filter(pk__in=[row.context.get("requirement") for row in rows]).update(
         mailed_at=now, mail_count=F("mail_count") + 1)
     CampaignTarget.objects.filter(mail_id__in=ids).update(mailed_at=now)
-    bulk.record_events(EventKind.CAMPAIGN, [row.user for row in rows], reason=campaign.audit_reason(),
-                       campaign=campaign, step="mailed")
+    record_many(EventKind.CAMPAIGN, [row.user for row in rows], reason=campaign.audit_reason(),
+                campaign=campaign, step="mailed")
     for row in rows:
         row.state, row.sent_at, row._campaign_noted = MailState.SENT, now, True
         signals.mail_sent.send(sender=OutgoingMail, mail=row)

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from ..alerts.models import LoginOutcome, LoginRecord, UserSession
+from ..alerts.models import LoginOutcome, LoginRecord
 from ..audit.models import EventKind
 from ..audit.services import record
+from ..core.models import UserSession
 from ..hashers.wrapped import ALGORITHM as WRAPPED_ALGORITHM
 from ..hashers.wrapping import wrappable_algorithms
 from ..resets.models import MailState, ResetRequirement

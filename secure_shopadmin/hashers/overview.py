@@ -3,7 +3,7 @@ from django.db.models import Count, F, Value
 from django.db.models.functions import Left, StrIndex
 from django.utils.translation import gettext as _
 
-from ..overview import Figure
+from ..core.figures import Figure
 from .schemes import legacy_algorithms
 from .wrapped import ALGORITHM as WRAPPED
 

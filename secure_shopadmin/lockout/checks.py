@@ -8,7 +8,9 @@ from django.core import checks
 from ..conf import app_settings
 
 HANDLER = "secure_shopadmin.lockout.handler.GuardHandler"
-CLIENT_IP = "secure_shopadmin.lockout.ip.client_ip"
+CLIENT_IP = "secure_shopadmin.net.client_ip"
+#: the path documented before 0.2; still the same function
+CLIENT_IP_ALIASES = (CLIENT_IP, "secure_shopadmin.lockout.ip.client_ip")
 SECRET_FIELDS = ("password", "otp_token", "token", "new_password1", "new_password2", "old_password")
 LOCAL_CACHES = (
     "django.core.cache.backends.locmem.LocMemCache",
@@ -24,14 +26,14 @@ def _msg(id_, msg, hint, level=checks.Error):
 @checks.register(checks.Tags.security)
 def check_lockout(app_configs=None, **kwargs):
     problems = []
-    if getattr(settings, "AXES_HANDLER", None) != HANDLER:
+    if app_settings.AXES_HANDLER != HANDLER:
         problems.append(_msg("E030", "django-axes does not count through the guard.",
                              f"Set AXES_HANDLER = '{HANDLER}': attempts are then reserved before hashing."))
-    if getattr(settings, "AXES_CLIENT_IP_CALLABLE", None) != CLIENT_IP:
+    if app_settings.AXES_CLIENT_IP_CALLABLE not in CLIENT_IP_ALIASES:
         problems.append(_msg("W031", "django-axes reads the client IP its own way.",
                              f"Set AXES_CLIENT_IP_CALLABLE = '{CLIENT_IP}' so logs and the guard agree.",
                              level=checks.Warning))
-    missing = [f for f in SECRET_FIELDS if f not in getattr(settings, "AXES_SENSITIVE_PARAMETERS", [])]
+    missing = [f for f in SECRET_FIELDS if f not in app_settings.AXES_SENSITIVE_PARAMETERS]
     if missing:
         problems.append(_msg("W032", f"AXES_SENSITIVE_PARAMETERS lacks {', '.join(missing)}.",
                              "Add them so codes and tokens never reach django-axes' logs.", level=checks.Warning))

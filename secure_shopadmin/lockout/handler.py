@@ -13,12 +13,12 @@ commands lift the guard's locks; ``axes_reset_logs`` prunes django-axes' access 
 
 import logging
 
-from axes.conf import settings as axes_settings
 from axes.handlers.base import AbstractAxesHandler, AxesBaseHandler
 from axes.helpers import get_client_session_hash
 from axes.models import AccessFailureLog, AccessLog
 from django.utils import timezone
 
+from ..conf import app_settings
 from . import keys, services
 
 logger = logging.getLogger("secure_shopadmin.lockout")
@@ -26,7 +26,7 @@ logger = logging.getLogger("secure_shopadmin.lockout")
 
 class GuardHandler(AbstractAxesHandler, AxesBaseHandler):
     def is_allowed(self, request, credentials=None):
-        if axes_settings.AXES_ONLY_ADMIN_SITE and not self.is_admin_request(request):
+        if app_settings.AXES_ONLY_ADMIN_SITE and not self.is_admin_request(request):
             return True
         if self.is_blacklisted(request, credentials):
             return False
@@ -65,7 +65,7 @@ class GuardHandler(AbstractAxesHandler, AxesBaseHandler):
             http = services.http_request(request)
             http.axes_locked_out = request.axes_locked_out = True
             http.axes_credentials = request.axes_credentials = {"username": username}
-        if axes_settings.AXES_ENABLE_ACCESS_FAILURE_LOG:
+        if app_settings.AXES_ENABLE_ACCESS_FAILURE_LOG:
             AccessFailureLog.objects.create(
                 username=reservation.subject.username, ip_address=getattr(request, "axes_ip_address", None),
                 user_agent=getattr(request, "axes_user_agent", "")[:255],
@@ -76,7 +76,7 @@ class GuardHandler(AbstractAxesHandler, AxesBaseHandler):
 
     def user_logged_in(self, sender, request, user, **kwargs):
         """Counters are cleared by the pipeline's last stage, not here; this only writes axes' access log."""
-        if request is None or axes_settings.AXES_DISABLE_ACCESS_LOG:
+        if request is None or app_settings.AXES_DISABLE_ACCESS_LOG:
             return
         AccessLog.objects.create(
             username=user.get_username(), ip_address=getattr(request, "axes_ip_address", None),
@@ -87,7 +87,7 @@ class GuardHandler(AbstractAxesHandler, AxesBaseHandler):
         )
 
     def user_logged_out(self, sender, request, user, **kwargs):
-        if request is None or user is None or axes_settings.AXES_DISABLE_ACCESS_LOG:
+        if request is None or user is None or app_settings.AXES_DISABLE_ACCESS_LOG:
             return
         AccessLog.objects.filter(
             username=user.get_username(), logout_time__isnull=True,

@@ -6,6 +6,8 @@ import unicodedata
 
 from django.contrib.auth import get_user_model
 
+from ..conf import app_settings
+
 #: a normalised username longer than this is stored as its digest (row column width)
 MAX_USERNAME_LENGTH = 150
 
@@ -25,11 +27,9 @@ def normalise_username(username):
 
 def username_from_credentials(credentials):
     """The username in an ``authenticate()`` credentials dict, whichever key carried it."""
-    from axes.conf import settings as axes_settings
-
     if not credentials:
         return None
-    for key in (axes_settings.AXES_USERNAME_FORM_FIELD, get_user_model().USERNAME_FIELD, "username"):
+    for key in (app_settings.AXES_USERNAME_FORM_FIELD, get_user_model().USERNAME_FIELD, "username"):
         value = credentials.get(str(key))
         if value:
             return value

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..overview import Figure
+from ..core.figures import Figure
 from . import clock
 from .models import Counter, DailyFailures, Rule
 

@@ -3,10 +3,10 @@
 from django.core.signals import request_finished, request_started
 from django.dispatch import receiver
 
+from .. import net
 from .. import signals as pipeline_signals
-from ..resets import signals as reset_signals
-from ..twofactor import signals as twofactor_signals
 from . import services
+from .ip import NOTICE_FORWARDED_UNTRUSTED
 
 
 @receiver(pipeline_signals.login_step_pending, dispatch_uid="secure_shopadmin.lockout.password_right")
@@ -15,16 +15,10 @@ def give_back_slot_of_right_password(sender, request, user, **kwargs):
     services.release(services.password_reservation(request))
 
 
-@receiver(twofactor_signals.verification_failed, dispatch_uid="secure_shopadmin.lockout.code_failed")
-def count_wrong_code(sender, request, user, **kwargs):
-    """A wrong code on a page that did not reserve a slot first (self-service) still counts."""
-    if request is not None and "otp" not in services.reservations_of(request):
-        services.count_otp_failure(request, user)
-
-
-@receiver(reset_signals.reset_satisfied, dispatch_uid="secure_shopadmin.lockout.reset_done")
-def lift_locks_after_reset(sender, user, request=None, **kwargs):
-    services.lift_account_locks(user, request=request, reason="password reset completed")
+@receiver(net.forwarded_header_ignored, dispatch_uid="secure_shopadmin.lockout.forwarded_ignored")
+def note_ignored_forwarded_header(sender, **kwargs):
+    """Show on the admin's lock list that a forwarded header arrives while no proxy is trusted."""
+    services.note(NOTICE_FORWARDED_UNTRUSTED)
 
 
 @receiver(request_started, dispatch_uid="secure_shopadmin.lockout.request_started")

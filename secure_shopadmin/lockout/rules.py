@@ -15,8 +15,6 @@ otp        (account, client IP)    wrong codes: LOCKOUT_OTP_LIMIT per LOCKOUT_OT
 
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
-
 from ..conf import app_settings
 
 PAIR, IP, ACCOUNT, OTP, MAIL = "pair", "ip", "account", "otp", "mail"
@@ -27,7 +25,7 @@ UNTIL_UNLOCKED = datetime(9999, 1, 1, tzinfo=UTC)
 def pair_limit():
     limit = app_settings.LOCKOUT_PAIR_LIMIT
     if limit is None:
-        limit = getattr(settings, "AXES_FAILURE_LIMIT", 5)
+        limit = app_settings.AXES_FAILURE_LIMIT
     return limit if isinstance(limit, int) and limit > 0 else 5
 
 

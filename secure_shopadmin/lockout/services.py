@@ -16,12 +16,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from ..alerts import device
 from ..audit.models import EventKind
 from ..audit.services import record
 from ..conf import app_settings
-from ..mail import send_to_user
-from ..tokens import new_token, token_digest
+from ..core import device
+from ..core.mail import send_to_user
+from ..core.tokens import new_token, token_digest
 from . import clock, ip, keys, rules, store_cache, store_db
 from .models import Counter, DailyFailures, GuardNotice, UnlockLink
 from .reservations import Subject

@@ -25,11 +25,11 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import crypto, mail
 from ..audit.models import EventKind, SecurityEvent
 from ..audit.services import record
 from ..conf import app_settings
-from ..links import absolute_url
+from ..core import crypto, mail
+from ..core.links import absolute_url
 from .models import ResetMode, ResetRequirement
 
 FORMER_EMAIL_ATTR = "_secure_shopadmin_former_email"
@@ -45,7 +45,7 @@ def is_frozen(user_id):
 
 
 def code_required(user):
-    from ..twofactor.policy import requires_2fa
+    from ..core.policy import requires_2fa
 
     return bool(app_settings.EMAIL_CHANGE_CODE_REQUIRED) and requires_2fa(user)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from django.db.models import F
 from django.utils import timezone
 
-from .. import mail
 from ..conf import app_settings
+from ..core import mail
 from .models import MailState, OutgoingMail
 
 logger = logging.getLogger(__name__)

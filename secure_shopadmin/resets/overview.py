@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ..overview import Figure
+from ..core.figures import Figure
 from .models import ResetRequirement
 
 

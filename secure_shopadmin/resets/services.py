@@ -1,5 +1,6 @@
 """Forced password resets in plain functions: require (one user or thousands), mail, prove, satisfy, cancel."""
 
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -9,14 +10,16 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import crypto, tokens
-from ..alerts.sessions import end_user_sessions
 from ..audit.models import EventKind
-from ..audit.services import record
+from ..audit.services import record, record_many
 from ..conf import app_settings
+from ..core import crypto, tokens
+from ..core.links import url_from
+from ..core.sessions import end_sessions_of, end_user_sessions
 from . import bulk, outbox, signals
 from .models import MailState, OutgoingMail, ResetMode, ResetRequirement
 
+logger = logging.getLogger(__name__)
 TOKEN_PURPOSE = "reset"
 LINK_MAIL = "reset_link"
 NOTICE_MAIL = "reset_notice"
@@ -46,12 +49,6 @@ def link_proven(requirement, partial):
         and partial.facts.get("email_proven") == "reset_link"
         and requirement.link_used_at is not None
     )
-
-
-def channel_for(user):
-    from ..pipeline import Channel
-
-    return Channel.CONSOLE if user.is_staff else Channel.STOREFRONT
 
 
 # --- requiring ---------------------------------------------------------------------------------
@@ -145,13 +142,13 @@ def _require_batch(batch, mode, reason, actor, request, notify, base_url, result
         if changed_ids:
             if mode == ResetMode.COMPROMISED:
                 user_model._default_manager.filter(pk__in=changed_ids).update(password=make_password(None))
-            bulk.end_sessions_of(changed_ids)
+            end_sessions_of(changed_ids)
             bulk.delete_api_tokens_of(changed_ids)
-            bulk.forget_remembered_browsers_of(changed_ids)
+            signals.trust_withdrawn.send(sender=ResetRequirement, user_ids=changed_ids)
             targets = [by_id[pk] for pk in changed_ids]
             if audit:
-                bulk.record_events(EventKind.RESET_REQUIRED, targets, actor=actor_obj, request=request,
-                                   reason=reason, campaign=campaign, mode=str(mode))
+                record_many(EventKind.RESET_REQUIRED, targets, actor=actor_obj, request=request,
+                            reason=reason, campaign=campaign, mode=str(mode))
         if notify:
             mailable = changed + [r for r in existing.values() if r not in upgrade]
             result.mails_queued += len(outbox.queue_many([
@@ -242,7 +239,7 @@ def _prepare_notice_mail(mail):
     if requirement is None:
         raise outbox.Skip("reset no longer pending")
     return {"requirement": requirement,
-            "login_url": absolute_url(mail.context.get("base_url", ""), login_path(requirement.user))}
+            "login_url": url_from(mail.context.get("base_url", ""), login_path(requirement.user))}
 
 
 def login_path(user):
@@ -256,12 +253,9 @@ def login_path(user):
 
 def link_url(base_url, token):
     """The absolute URL of the reset link carrying ``token``."""
-    return absolute_url(base_url, reverse("secure_shopadmin:reset_link", args=[token]))
+    return url_from(base_url, reverse("secure_shopadmin:reset_link", args=[token]))
 
 
-def absolute_url(base_url, path):
-    base = (base_url or app_settings.RESET_BASE_URL or "http://localhost").rstrip("/")
-    return base + path
 
 
 def mail_sent(mail):
@@ -370,8 +364,17 @@ def cancel(requirements, *, actor=None, request=None, reason=""):
             cancelled_at=timezone.now(), cancelled_by=actor_obj, old_password_wrapped="", link_digest="")
         OutgoingMail.objects.filter(template__in=RESET_MAILS, state=MailState.QUEUED,
                                     context__requirement__in=[r.pk for r in pending]).delete()
-        bulk.record_events(EventKind.RESET_CANCELLED, [r.user for r in pending], actor=actor_obj,
-                           request=request, reason=reason)
+        record_many(EventKind.RESET_CANCELLED, [r.user for r in pending], actor=actor_obj,
+                    request=request, reason=reason)
         transaction.on_commit(lambda: [signals.reset_cancelled.send(
             sender=ResetRequirement, requirement=r, actor=actor_obj) for r in pending])
     return cancelled
+
+
+def send_reset_mail_now(user):
+    """Send the user's queued reset mail now (not the rest of the queue); on failure it stays queued."""
+    try:
+        outbox.send_queued(OutgoingMail.objects.filter(user_id=user.pk, template__in=RESET_MAILS),
+                           retry_failed=False)
+    except Exception:  # noqa: BLE001 - the mail stays queued for the next send run
+        logger.exception("the reset mail could not be sent now; it stays queued")

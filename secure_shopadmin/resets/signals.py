@@ -1,8 +1,11 @@
 """Signals of forced resets and of the outgoing-mail queue. Each is sent once, after the fact it names
-(after the transaction commits)."""
+(after the transaction commits), except :data:`trust_withdrawn`."""
 
 from django.dispatch import Signal
 
+#: Resets are being required of these users: whatever vouches for them (remembered browsers) must go.
+#: Sent inside the requiring transaction, so a receiver's writes commit or roll back with it. Args: user_ids.
+trust_withdrawn = Signal()
 #: Resets were required. Args: requirements (list of ResetRequirement), actor (user or None), reason.
 reset_required = Signal()
 #: A reset mail (link or notice) was sent. Args: requirement, mail (OutgoingMail).

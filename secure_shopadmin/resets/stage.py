@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from ..step import Step
+from ..core.steps import Step
 
 API_CODE = "password_reset_required"
 SET_PASSWORD_URL_NAMES = ("secure_shopadmin:reset_password",)

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from .. import crypto
+from ..core import crypto
 from .models import VerifiedApiToken
 
 PURPOSE = "api-token"

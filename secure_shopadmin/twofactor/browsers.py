@@ -10,8 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from .. import crypto, tokens
 from ..conf import app_settings
+from ..core import crypto, tokens
 from .models import RememberedBrowser
 
 PURPOSE = "remembered-browser"

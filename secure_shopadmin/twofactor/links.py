@@ -4,12 +4,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .. import tokens
 from ..audit.models import EventKind
 from ..audit.services import record
 from ..conf import app_settings
-from ..links import absolute_url
-from ..mail import send_to_user
+from ..core import tokens
+from ..core.links import absolute_url
+from ..core.mail import send_to_user
 from .models import EnrolmentLink
 
 PURPOSE = "enrolment"

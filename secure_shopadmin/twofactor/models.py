@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, TimestampMixin
 
-from .. import crypto
+from ..core import crypto
 
 
 class AuthenticatorDevice(TimestampMixin, Device):
@@ -13,7 +13,7 @@ class AuthenticatorDevice(TimestampMixin, Device):
     Fields (besides django-otp's ``user``, ``name``, ``confirmed`` and timestamps; wrong codes are
     counted by the guard per account and client IP, not per device, so that whoever holds the
     password cannot lock the device for its owner):
-        key_encrypted: the 20-byte secret, Fernet-encrypted (:mod:`secure_shopadmin.crypto`).
+        key_encrypted: the 20-byte secret, Fernet-encrypted (:mod:`secure_shopadmin.core.crypto`).
         step: seconds per code (30).
         digits: digits per code (6).
         last_t: the time step of the last accepted code; older or equal steps are refused (replay).

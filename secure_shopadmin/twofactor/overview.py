@@ -2,9 +2,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ..overview import Figure
+from ..core.figures import Figure
+from ..core.policy import users_under_policy
 from .models import AuthenticatorDevice
-from .policy import users_under_policy
 
 
 def figures():

@@ -6,8 +6,8 @@ from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
-from ..alerts.sessions import end_user_sessions
 from ..conf import app_settings
+from ..core.sessions import end_user_sessions
 
 FLAGS = ("is_staff", "is_superuser", "is_active")
 

@@ -5,8 +5,8 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from .. import crypto
 from ..conf import app_settings
+from ..core import crypto
 from .models import RecoveryCode, RecoveryCodeSet
 
 PURPOSE = "recovery-code"

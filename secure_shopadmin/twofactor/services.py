@@ -3,12 +3,12 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ..alerts.sessions import end_user_sessions
 from ..audit.models import EventKind
 from ..audit.services import record
-from ..mail import send_to_user
+from ..core.mail import send_to_user
+from ..core.sessions import end_user_sessions
 from . import browsers, links, recovery, signals, totp
-from .models import AuthenticatorDevice, RecoveryCodeSet
+from .models import AuthenticatorDevice, RecoveryCodeSet, RememberedBrowser
 
 
 def has_device(user):
@@ -102,3 +102,9 @@ def user_by_username(username):
 def forget_remembered_browsers(user):
     """Every remembered browser of ``user`` must pass the second factor again; returns how many."""
     return browsers.forget_all(user)
+
+
+def forget_remembered_browsers_of(user_ids):
+    """Bulk form of :func:`forget_remembered_browsers`: one DELETE for many users; returns how many."""
+    deleted, _ = RememberedBrowser.objects.filter(user_id__in=user_ids).delete()
+    return deleted

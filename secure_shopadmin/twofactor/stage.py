@@ -9,9 +9,9 @@
 from django.urls import reverse
 
 from ..conf import app_settings
-from ..step import Step
+from ..core.policy import requires_2fa
+from ..core.steps import Step
 from . import browsers, links, services, signals
-from .policy import requires_2fa
 
 VERIFY = "verify"
 ENROL = "enrol"
@@ -33,6 +33,11 @@ def pending_step(request, user, partial):
         return step(ENROL, "secure_shopadmin:twofactor_enrol")
     links.mail_after_password(request, user)
     return step(ENROL_MAILED, "secure_shopadmin:twofactor_mailed", "secure_shopadmin:twofactor_link")
+
+
+def check_code(request, user, code):
+    """The method (``"totp"``, ``"recovery"``) that ``code`` matched, or None; the pipeline budgets it."""
+    return services.check_code(request, user, code)
 
 
 def step(name, url_name, *more_url_names):

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.oath import TOTP
 
-from .. import crypto
 from ..conf import app_settings
-from ..mail import shop_name
+from ..core import crypto
+from ..core.mail import shop_name
 from .models import AuthenticatorDevice
 
 KEY_BYTES = 20

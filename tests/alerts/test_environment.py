@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import dateformat, formats, timezone, translation
 
 from secure_shopadmin.alerts import alerting, environment, signals
-from secure_shopadmin.alerts.models import AlertDecision, EnvironmentAlert, KnownDevice, LoginRecord, UserSession
+from secure_shopadmin.alerts.models import AlertDecision, EnvironmentAlert, LoginRecord
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
+from secure_shopadmin.core.models import KnownDevice, UserSession
 from secure_shopadmin.pipeline import PartialLogin
 
 from .conftest import (

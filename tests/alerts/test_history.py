@@ -6,8 +6,9 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from secure_shopadmin.alerts.models import LoginRecord, UserSession
+from secure_shopadmin.alerts.models import LoginRecord
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
+from secure_shopadmin.core.models import UserSession
 
 from ..conftest import STAFF_PASSWORD
 from .conftest import FIREFOX_LINUX, HOME_IP, OTHER_IP, browser

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from secure_shopadmin.alerts import signals
-from secure_shopadmin.alerts.models import EnvironmentAlert, KnownDevice, LoginRecord, UserSession
+from secure_shopadmin.alerts.models import EnvironmentAlert, LoginRecord
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
+from secure_shopadmin.core.models import KnownDevice, UserSession
 from secure_shopadmin.resets.models import ResetRequirement
 
 from .conftest import FIREFOX_LINUX, NOT_ME_RE, OTHER_IP, WAS_ME_RE, alert_mails, browser, link_path

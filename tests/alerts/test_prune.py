@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from secure_shopadmin.alerts.models import AlertDecision, KnownDevice, LoginRecord, UserSession
+from secure_shopadmin.alerts.models import AlertDecision, LoginRecord
+from secure_shopadmin.core.models import KnownDevice, UserSession
 
 from .conftest import FIREFOX_LINUX, OTHER_IP, browser
 

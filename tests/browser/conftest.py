@@ -33,3 +33,11 @@ def page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def site_url_of_the_live_server(request, settings):
+    """Mailed links are built from SITE_URL (never the Host header): point it at the live server."""
+    if "live_server" in request.fixturenames:
+        live_server = request.getfixturevalue("live_server")
+        settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "SITE_URL": live_server.url}

@@ -31,7 +31,7 @@ def give_sessions(users):
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from secure_shopadmin.alerts.sessions import record_key
+    from secure_shopadmin.core.sessions import record_key
 
     for user in users:
         store = SessionStore()

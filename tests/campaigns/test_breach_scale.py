@@ -15,9 +15,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import connection
 
-from secure_shopadmin.alerts.models import UserSession
 from secure_shopadmin.campaigns import runner, services
 from secure_shopadmin.campaigns.models import CampaignTarget
+from secure_shopadmin.core.models import UserSession
 from secure_shopadmin.resets.models import MailState, ResetRequirement
 
 from ..hashers.external import manage

@@ -9,11 +9,11 @@ from django.contrib.auth.hashers import check_password
 from django.contrib.sessions.models import Session
 from django.core import mail
 
-from secure_shopadmin import crypto
-from secure_shopadmin.alerts.models import UserSession
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
 from secure_shopadmin.campaigns import runner, services, targets
 from secure_shopadmin.campaigns.models import CampaignTarget, RunState
+from secure_shopadmin.core import crypto
+from secure_shopadmin.core.models import UserSession
 from secure_shopadmin.lockout.models import Counter as LockoutCounter
 from secure_shopadmin.resets.models import MailState, OutgoingMail, ResetRequirement
 from tests.mailers import use_mail_backend

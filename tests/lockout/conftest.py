@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from secure_shopadmin.lockout import clock, ip
+from secure_shopadmin import net
+from secure_shopadmin.lockout import clock
 
 REDIS_URL = os.environ.get("LOCKOUT_TEST_REDIS", "redis://127.0.0.1:6379/5")
 
@@ -66,9 +67,9 @@ def guard(settings, **keys):
 
 @pytest.fixture(autouse=True)
 def fresh_warning_state():
-    ip._warned.clear()
+    net._warned.clear()
     yield
-    ip._warned.clear()
+    net._warned.clear()
 
 
 def attempt(username, password, *, client=None, ip_address="203.0.113.7", url=None, **extra):

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from secure_shopadmin.alerts.models import UserSession
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
+from secure_shopadmin.core.models import UserSession
 from secure_shopadmin.resets import services
 from secure_shopadmin.resets.models import OutgoingMail, ResetRequirement
 from secure_shopadmin.testing import pipeline_login

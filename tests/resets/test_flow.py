@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from secure_shopadmin import pipeline
-from secure_shopadmin.alerts.models import UserSession
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
+from secure_shopadmin.core.models import UserSession
 from secure_shopadmin.resets import services
 from secure_shopadmin.resets.models import ResetRequirement
 

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from secure_shopadmin import crypto
-from secure_shopadmin.alerts.models import UserSession
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
+from secure_shopadmin.core import crypto
+from secure_shopadmin.core.models import UserSession
 from secure_shopadmin.testing import pipeline_login
 from secure_shopadmin.twofactor import recovery, services
 from secure_shopadmin.twofactor.models import AuthenticatorDevice, EnrolmentLink, RememberedBrowser

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from ... import crypto
-from ...alerts.models import UserSession
+from ...core import crypto
+from ...core.models import UserSession
 from ...twofactor.models import AuthenticatorDevice
 
 BATCH = 500

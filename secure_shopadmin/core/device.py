@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
-from .. import crypto
 from ..conf import app_settings
+from . import crypto
 from .models import KnownDevice
 
 SALT = "secure_shopadmin.device"

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
 
-from .conf import app_settings
+from ..conf import app_settings
 
 logger = logging.getLogger(__name__)
 

@@ -8,11 +8,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .. import coordination
+from ..alerts import alerting, records, responses
 from ..audit.models import EventKind
 from ..audit.services import record as audit
-from ..mail import shop_name
-from . import alerting, records, responses, sessions
-from .models import UserSession
+from ..core import sessions
+from ..core.mail import shop_name
+from ..core.models import UserSession
 
 
 def _page(request, template, context, status=200):
@@ -48,7 +50,7 @@ def _link_view(action, title, template, act):
 
 alert_was_me = _link_view(responses.WAS_ME, gettext_lazy("Was this you?"), "was_me.html",
                           lambda token, request: responses.confirm(token))
-alert_not_me = _link_view(responses.NOT_ME, gettext_lazy("This wasn't me"), "not_me.html", responses.disown)
+alert_not_me = _link_view(responses.NOT_ME, gettext_lazy("This wasn't me"), "not_me.html", coordination.not_me)
 
 
 @never_cache

@@ -17,9 +17,12 @@ from django.views.decorators.http import require_http_methods
 
 from .. import pipeline
 from ..conf import app_settings
-from . import email_change as email_services
-from . import services
-from .forms import NewPasswordForm, ResendLinkForm
+from ..core.links import base_url
+from ..core.partial import PartialLogin
+from ..core.steps import Channel, channel_for
+from ..resets import email_change as email_services
+from ..resets import services
+from ..resets.forms import NewPasswordForm, ResendLinkForm
 
 
 def render(request, template, context=None, status=200):
@@ -29,12 +32,8 @@ def render(request, template, context=None, status=200):
     return TemplateResponse(request, f"secure_shopadmin/resets/{template}", base, status=status)
 
 
-def base_url(request):
-    return app_settings.RESET_BASE_URL or request.build_absolute_uri("/").rstrip("/")
-
-
 def default_redirect(channel):
-    if channel == pipeline.Channel.CONSOLE:
+    if channel == Channel.CONSOLE:
         return reverse("admin:index")
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
@@ -56,7 +55,7 @@ def reset_link(request, token):
     if request.user.is_authenticated:
         auth.logout(request)
     outcome = pipeline.login_with_proof(request, requirement.user, proof="reset_link",
-                                        channel=services.channel_for(requirement.user))
+                                        channel=channel_for(requirement.user))
     return redirect(outcome.redirect_url or reverse("secure_shopadmin:reset_password"))
 
 
@@ -66,7 +65,7 @@ def reset_link(request, token):
 @never_cache
 def reset_password(request):
     """The pipeline's "reset" step: choose the new password."""
-    partial = pipeline.PartialLogin.load(request)
+    partial = PartialLogin.load(request)
     user = partial.get_user() if partial is not None and partial.step == "reset" else None
     requirement = services.pending_requirement(user) if user is not None else None
     if requirement is None or (requirement.mode == "compromised" and not services.link_proven(requirement, partial)):

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.encoding import force_bytes
 
-from .conf import app_settings
+from ..conf import app_settings
 
 __all__ = ["InvalidToken", "constant_time_equal", "decrypt", "digest", "encrypt", "fernet"]
 

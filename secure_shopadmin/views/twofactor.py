@@ -1,4 +1,8 @@
-"""Second-factor pages: thin views over :mod:`.services`; every change is a POST."""
+"""Second-factor pages: thin views over :mod:`secure_shopadmin.twofactor.services`; every change is a POST.
+
+They live above the pipeline: the step views hand over to it, and every code is checked through
+:func:`secure_shopadmin.pipeline.check_code` (the guard's budget first).
+"""
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
@@ -12,12 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import pipeline
 from ..conf import app_settings
-from ..lockout import stage as guard_stage
-from ..mail import shop_name
-from . import browsers, links, recovery, services, signals, totp
-from .forms import CodeForm, VerifyForm
-from .models import EnrolmentLink, RememberedBrowser
-from .stage import ENROL, ENROL_MAILED, VERIFY
+from ..core.mail import shop_name
+from ..core.partial import at_step, discard_partial
+from ..core.steps import Channel, channel_for
+from ..lockout.responses import lockout_response
+from ..twofactor import browsers, links, recovery, services, signals, totp
+from ..twofactor.forms import CodeForm, VerifyForm
+from ..twofactor.models import EnrolmentLink, RememberedBrowser
+from ..twofactor.stage import ENROL, ENROL_MAILED, VERIFY
 
 SENSITIVE = sensitive_post_parameters("otp_token")
 
@@ -27,49 +33,33 @@ def render(request, template, context, status=200):
     return TemplateResponse(request, f"secure_shopadmin/twofactor/{template}", context, status=status)
 
 
-def partial_user(request, step_name):
-    """The partial login's user if it is at ``step_name``, else None."""
-    partial = pipeline.PartialLogin.load(request)
-    if partial is None or partial.step != step_name:
-        return None, None
-    return partial, partial.get_user()
-
-
 def after_pipeline(outcome, default="/"):
     return redirect(outcome.redirect_url or default)
 
 
 def default_url(partial):
-    return reverse("admin:index") if partial.channel == pipeline.Channel.CONSOLE else "/"
+    return reverse("admin:index") if partial.channel == Channel.CONSOLE else "/"
 
 
 @SENSITIVE
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request):
-    partial, user = partial_user(request, VERIFY)
+    partial, user = at_step(request, VERIFY)
     if user is None:
         return redirect("admin:login")
     may_remember = browsers.may_remember(user)
     form = VerifyForm(request.POST or None, may_remember=may_remember,
                       remember_days=app_settings.REMEMBER_BROWSER_DAYS)
     if request.method == "POST" and form.is_valid():
-        from ..lockout.responses import lockout_response
-
-        # the guard's code budget per (account, client IP), reserved before the code is checked
-        slot = guard_stage.otp_reserve(request, user)
-        if slot.refused:
-            pipeline.discard_partial(request)
-            return lockout_response(request, slot.retry_after, codes=True)
-        method = services.check_code(request, user, form.cleaned_data["otp_token"])
-        if method is None:
-            locked_for = guard_stage.otp_failed(request, slot, user)  # on the lock: audited, user mailed
-            if locked_for:
-                pipeline.discard_partial(request)
-                return lockout_response(request, locked_for, codes=True)
+        checked = pipeline.check_code(request, user, form.cleaned_data["otp_token"])
+        if checked.retry_after:
+            discard_partial(request)
+            return lockout_response(request, checked.retry_after, codes=True)
+        if not checked.ok:
             form.reject()
         else:
-            guard_stage.otp_succeeded(request, slot)
+            method = checked.method
             signals.verified.send(sender=VerifyForm, request=request, user=user, method=method)
             outcome = pipeline.step_done(request, VERIFY, second_factor=method)
             response = after_pipeline(outcome, default_url(partial))
@@ -81,7 +71,7 @@ def verify(request):
 
 @never_cache
 def mailed(request):
-    partial, user = partial_user(request, ENROL_MAILED)
+    partial, user = at_step(request, ENROL_MAILED)
     if user is None:
         return redirect("admin:login")
     return render(request, "mailed.html", {"title": _("Check your mail")})
@@ -101,7 +91,7 @@ def link(request, token):
     user = found.user
     if found.purpose == EnrolmentLink.Purpose.BREAK_GLASS:
         services.break_glass(request, found)
-    channel = pipeline.Channel.CONSOLE if user.is_staff else pipeline.Channel.STOREFRONT
+    channel = channel_for(user)
     outcome = pipeline.login_with_proof(request, user, proof=f"{found.purpose}_link", channel=channel)
     return after_pipeline(outcome)
 
@@ -110,7 +100,7 @@ def link(request, token):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def enrol(request):
-    partial, user = partial_user(request, ENROL)
+    partial, user = at_step(request, ENROL)
     if user is None:
         return redirect("admin:login")
     device = totp.pending_device(user)
@@ -140,10 +130,10 @@ def manage(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action")
-        if action not in ("regenerate", "remove") or guard_stage.otp_refusal(request, user):
-            form.reject("throttled" if action in ("regenerate", "remove") else "invalid")
-        elif services.check_code(request, user, form.cleaned_data["otp_token"]) is None:
-            form.reject()
+        checked = pipeline.check_code(request, user, form.cleaned_data["otp_token"]) if action in (
+            "regenerate", "remove") else None
+        if checked is None or not checked.ok:
+            form.reject("throttled" if checked is not None and checked.refused else "invalid")
         elif action == "regenerate":
             codes = services.regenerate_recovery_codes(request, user)
             return render(request, "recovery_codes.html", {

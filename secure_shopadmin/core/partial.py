@@ -1,0 +1,90 @@
+"""What the session holds of a login: the *partial login* on the way, the *marker* once done.
+
+A partial login (:class:`PartialLogin`) is a password-checked login waiting for further steps: it
+is not a login, it expires, and the enforcement middleware lets it reach only the pending step's
+pages. A finished login leaves the marker (:data:`MARKER_KEY`) in the session, from which the
+middleware decides every later request without a database query.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.utils.crypto import constant_time_compare
+
+from ..conf import app_settings
+
+PARTIAL_KEY = "_secure_shopadmin_partial"
+MARKER_KEY = "_secure_shopadmin"
+MARKER_VERSION = 1
+
+
+@dataclass
+class PartialLogin:
+    """A password-checked login waiting for further steps, stored in the session."""
+
+    user_id: str
+    backend: str
+    auth_hash: str
+    channel: str
+    next_url: str = ""
+    started: float = 0.0
+    done: list = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+    step: str = ""
+    step_url: str = ""
+    step_api_code: str = ""
+    allowed_url_names: list = field(default_factory=list)
+
+    def save(self, request):
+        request.session[PARTIAL_KEY] = self.__dict__.copy()
+
+    @classmethod
+    def load(cls, request):
+        """The session's partial login, or None if absent, expired or no longer valid."""
+        data = request.session.get(PARTIAL_KEY)
+        if not isinstance(data, dict):
+            return None
+        try:
+            partial = cls(**data)
+        except TypeError:
+            discard_partial(request)
+            return None
+        if time.time() - partial.started > app_settings.PARTIAL_LOGIN_TIMEOUT:
+            discard_partial(request)
+            return None
+        return partial
+
+    def get_user(self):
+        """The user, if it still exists, may log in and has not changed its password meanwhile."""
+        user_model = get_user_model()
+        try:
+            user = user_model._default_manager.get(pk=user_model._meta.pk.to_python(self.user_id))
+        except (user_model.DoesNotExist, ValueError):
+            return None
+        if not getattr(user, "is_active", True):
+            return None
+        if not constant_time_compare(user.get_session_auth_hash(), self.auth_hash):
+            return None
+        user.backend = self.backend
+        return user
+
+
+def discard_partial(request):
+    request.session.pop(PARTIAL_KEY, None)
+
+
+def at_step(request, step_name):
+    """The partial login and its user when the session's login waits at ``step_name``, else (None, None)."""
+    partial = PartialLogin.load(request)
+    if partial is None or partial.step != step_name:
+        return None, None
+    return partial, partial.get_user()
+
+
+def session_marker(request):
+    """The pipeline's marker of the session's login, or None (no login, or one that skipped the pipeline)."""
+    marker = request.session.get(MARKER_KEY)
+    if isinstance(marker, dict) and marker.get("v") == MARKER_VERSION:
+        return marker
+    return None
