@@ -1,6 +1,7 @@
 """System checks: what a host project is missing or has in the wrong order. None queries the database."""
 
 from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core import checks
 from django.utils.module_loading import import_string
 
@@ -88,8 +89,6 @@ def check_authentication_backends(app_configs=None, **kwargs):
 
 @checks.register(checks.Tags.security)
 def check_password_hashers(app_configs=None, **kwargs):
-    from django.contrib.auth.hashers import Argon2PasswordHasher
-
     hashers = list(getattr(settings, "PASSWORD_HASHERS", []))
     try:
         first = import_string(hashers[0]) if hashers else None

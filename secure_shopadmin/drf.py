@@ -24,13 +24,15 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.permissions import BasePermission
 
 from . import pipeline
+from .core.policy import requires_2fa
+from .resets.services import has_pending_requirement
+from .twofactor import api_tokens
 
 
 def password_reset_required(request, user, pipeline_session):
     """Forced resets: a user with a pending requirement reaches no API."""
     if pipeline_session:
         return None  # checked at login; a new requirement ended the session
-    from .resets.services import has_pending_requirement
 
     return "password_reset_required" if has_pending_requirement(user) else None
 
@@ -40,8 +42,6 @@ def second_factor_required(request, user, pipeline_session):
     logged in (it asked for the code) or a token issued to such a session."""
     if pipeline_session:
         return None  # the pipeline asked for the code at login; a policy change ends the session
-    from .core.policy import requires_2fa
-    from .twofactor import api_tokens
 
     if not requires_2fa(user):
         return None

@@ -17,26 +17,17 @@ from django.shortcuts import redirect, resolve_url
 from django.urls import Resolver404, resolve
 from django.utils.functional import SimpleLazyObject
 
-from . import pipeline
 from .conf import app_settings
 from .core import device, sessions
+from .core.partial import PARTIAL_KEY, PartialLogin, session_marker
+from .core.requests import is_api_request, is_static_request
+from .views.login import console_login
 
 #: token links from mails, opened in a browser that may be half-way through a login
 ALWAYS_ALLOWED_URL_NAMES = frozenset({
     "secure_shopadmin:cancel_login", "secure_shopadmin:alert_was_me", "secure_shopadmin:alert_not_me",
     "secure_shopadmin:lockout_unlock",
 })
-
-
-def is_api_request(request):
-    return any(request.path_info.startswith(prefix) for prefix in app_settings.API_PREFIXES)
-
-
-def is_static_request(request):
-    static_url = settings.STATIC_URL or ""
-    if not static_url or "://" in static_url or ".." in request.path_info:
-        return False
-    return request.path_info.startswith("/" + static_url.lstrip("/"))
 
 
 def is_logout(match):
@@ -55,25 +46,25 @@ class SecureShopAdminMiddleware:
 
     def __call__(self, request):
         session = request.session
-        if pipeline.PARTIAL_KEY in session:
+        if PARTIAL_KEY in session:
             refusal = self._restrict_partial(request)
             if refusal is not None:
                 return refusal
         elif auth.SESSION_KEY in session:
-            marker = pipeline.session_marker(request)
+            marker = session_marker(request)
             if marker is None:
                 auth.logout(request)
                 return refuse(request, request.get_full_path(), "not_authenticated")
             request.user = _with_verification(request.user, marker)
         response = self.get_response(request)
-        marker = pipeline.session_marker(request) if hasattr(request, "session") else None
+        marker = session_marker(request) if hasattr(request, "session") else None
         if marker is not None:
             sessions.rerecord_if_rotated(request, marker)
         device.set_cookie_if_new(request, response)
         return response
 
     def _restrict_partial(self, request):
-        partial = pipeline.PartialLogin.load(request)
+        partial = PartialLogin.load(request)
         if partial is None:
             return None
         if is_static_request(request):
@@ -93,8 +84,6 @@ class SecureShopAdminMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         site = getattr(view_func, "__self__", None)
         if isinstance(site, AdminSite) and getattr(view_func, "__name__", "") == "login":
-            from .views.login import console_login
-
             return console_login(request, site)
         return None
 

@@ -6,6 +6,7 @@ import ipaddress
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -49,7 +50,6 @@ class UserFilter(InputFilter):
         value = (self.value() or "").strip()
         if not value:
             return queryset
-        from django.contrib.auth import get_user_model
 
         field = get_user_model().USERNAME_FIELD
         return queryset.filter(**{f"user__{field}__iexact": value})

@@ -1,6 +1,7 @@
 """The Security overview page: the shop's figures, a chart of failures per day and the check findings."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -16,8 +17,6 @@ class SecurityOverviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         figures = overview.collect()
         failed = {figure.key for figure, _limit in overview.failed_thresholds(figures)}

@@ -45,7 +45,7 @@ def parse_user_agent(user_agent):
     """(browser family, browser major version, OS family) of a User-Agent string; "" when unknown."""
     if not user_agent:
         return "", "", ""
-    import ua_parser
+    import ua_parser  # on first use: loading its regex tables costs every process that never parses one
 
     browser = ua_parser.parse_user_agent(user_agent)
     os = ua_parser.parse_os(user_agent)

@@ -3,13 +3,15 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.utils import timezone
 
 from ..conf import app_settings
-from ..core import device
+from ..core import crypto, device
 from ..core.models import KnownDevice, UserSession
+from ..core.sessions import session_store
 from . import deferred, environment, familiar
 from .models import AlertDecision, LoginOutcome, LoginRecord
 
@@ -102,11 +104,6 @@ def prune(now=None, days=None, batch_size=1000, dry_run=False):
 
 def _prune_ended_sessions(now, dry_run):
     """Session records older than SESSION_COOKIE_AGE whose session the backend no longer has."""
-    from django.conf import settings
-
-    from ..core import crypto
-    from ..core.sessions import session_store
-
     store = session_store()
     cutoff = now - timedelta(seconds=settings.SESSION_COOKIE_AGE)
     gone = []

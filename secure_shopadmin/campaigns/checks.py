@@ -44,7 +44,7 @@ def check_runner(runner):
                      level=checks.Warning)]
     if runner == "celery":
         try:
-            import celery  # noqa: F401
+            import celery  # noqa: F401  (optional: only tells whether it is installed)
         except ImportError:
             return [_msg("E162", 'CAMPAIGN_RUNNER is "celery" but Celery is not installed.',
                          'Install Celery, or use the "subprocess" runner.')]

@@ -24,6 +24,7 @@ from ..core.links import url_from
 from ..resets import outbox
 from ..resets import services as reset_services
 from ..resets.models import OutgoingMail
+from .models import Campaign
 
 TEMPLATE = "campaign_reset_link"
 LANGUAGES = ("en", "ja")
@@ -196,8 +197,6 @@ def mail_row(campaign, user_id, requirement_id, needs_enrolment):
 @outbox.preparer(TEMPLATE)
 def _prepare(mail):
     """The reset link's token is made now (by the reset mail's preparer); then the campaign's texts."""
-    from .models import Campaign
-
     campaign = Campaign.objects.filter(pk=mail.context.get("campaign")).first()
     if campaign is None:
         raise outbox.Skip("campaign deleted")

@@ -14,6 +14,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -30,6 +31,7 @@ from ..resets.models import MailState, OutgoingMail, ResetMode, ResetRequirement
 from ..twofactor.models import AuthenticatorDevice
 from . import mailing, sending, wrap
 from .models import Campaign, CampaignState, CampaignTarget, RunState
+from .services import run_is_stale
 from .sql import update_columns
 
 
@@ -62,8 +64,6 @@ def campaign_mails(campaign):
 
 def claim_run(campaign, force=False):
     """Mark the campaign as running (compare-and-set), unless another live run holds it."""
-    from .services import run_is_stale
-
     campaign.refresh_from_db()
     if campaign.state != CampaignState.APPLIED:
         raise RunRefused("the campaign is not applied (or is closed)")
@@ -155,8 +155,6 @@ def next_batch(todo, last, batch_size):
     Two indexed lookups rather than a join, which the planner may answer by reading every user
     (the targets' statistics lag behind a campaign just filled): each batch costs the same at any size.
     """
-    from django.contrib.auth import get_user_model
-
     targets = list(todo.filter(pk__gt=last).order_by("pk").values_list("pk", "user_id")[:batch_size])
     passwords = dict(get_user_model()._default_manager.filter(pk__in=[user_id for _pk, user_id in targets])
                      .values_list("pk", "password"))
@@ -206,8 +204,6 @@ def apply_batch(campaign, batch, pending, params, report):
 
 def enrolment_needed(user_ids):
     """Users among these whom the 2FA policy covers and who have no confirmed device."""
-    from django.contrib.auth import get_user_model
-
     covered = users_under_policy(get_user_model()._default_manager.filter(pk__in=user_ids))
     with_device = AuthenticatorDevice.objects.filter(user_id__in=user_ids, confirmed=True).values("user_id")
     return set(covered.exclude(pk__in=with_device).values_list("pk", flat=True))
@@ -220,8 +216,6 @@ def queue_mails(campaign, user_ids, requirements, must_enrol):
     rolled back whole): the rows are inserted without looking their keys up first, a lookup that
     would read the whole outbox per batch once it is large. The keys stay unique in the database.
     """
-    from django.contrib.auth import get_user_model
-
     user_model = get_user_model()
     email_field = user_model.get_email_field_name()
     with_address = set(user_model._default_manager.filter(pk__in=user_ids).exclude(**{email_field: ""})
@@ -265,8 +259,6 @@ def send_mails(campaign, report, mails_per_minute, progress, sleep):
 
 def collect_problems(campaign, report):
     """The mails a killed run left in ``sending`` and the addresses that failed, for the operator."""
-    from django.contrib.auth import get_user_model
-
     email_field = get_user_model().get_email_field_name()
     report.uncertain = [
         {"mail": row.pk, "username": row.user.get_username(),

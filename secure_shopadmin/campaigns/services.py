@@ -5,7 +5,9 @@ batches, resumable; the admin starts it through :mod:`.tasks` and never waits fo
 """
 
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -13,6 +15,7 @@ from django.utils import timezone
 from ..alerts.models import LoginOutcome, LoginRecord
 from ..audit.models import EventKind
 from ..audit.services import record
+from ..conf import app_settings
 from ..core.models import UserSession
 from ..hashers.wrapped import ALGORITHM as WRAPPED_ALGORITHM
 from ..hashers.wrapping import wrappable_algorithms
@@ -70,8 +73,6 @@ class Preview:
 
 def preview(campaign):
     """Counts over the campaign's targets and per source (matched, unknown, duplicate lines)."""
-    from django.contrib.auth import get_user_model
-
     email_field = get_user_model().get_email_field_name()
     targets = CampaignTarget.objects.filter(campaign=campaign)
     has_session = Exists(UserSession.objects.filter(user_id=OuterRef("user_id")))
@@ -170,10 +171,6 @@ def progress(campaign):
 
 def run_is_stale(campaign):
     """A run marked as running whose heartbeat is older than ``CAMPAIGN_STALE_AFTER`` was killed."""
-    from datetime import timedelta
-
-    from ..conf import app_settings
-
     if campaign.run_state not in (RunState.RUNNING, RunState.STARTING):
         return False
     seen = campaign.run_heartbeat_at or campaign.run_started_at
@@ -188,8 +185,6 @@ EXPORT_COLUMNS = ("username", "email", "staff", "source", "hash", "reset_require
 
 def export_rows(campaign, chunk_size=2000):
     """Per-target rows (tuples in :data:`EXPORT_COLUMNS` order), read in primary-key chunks."""
-    from django.contrib.auth import get_user_model
-
     email_field = get_user_model().get_email_field_name()
     targets = (CampaignTarget.objects.filter(campaign=campaign).annotate(since=_logged_in_since())
                .select_related("user", "source", "requirement", "mail").order_by("pk"))

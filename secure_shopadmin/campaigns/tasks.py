@@ -22,13 +22,13 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from ..conf import app_settings
+from . import runner
 from .models import Campaign, RunState
+from .runner import RunRefused
 
 
 def run_by_id(campaign_id, **options):
     """Run the campaign (the body of every runner)."""
-    from . import runner
-
     return runner.run(Campaign.objects.get(pk=campaign_id), **options)
 
 
@@ -65,8 +65,6 @@ def launch(campaign):
 
 def run_queued(campaign_id):
     """The body of a queued run (Celery, ``django.tasks``): a run that finds another alive gives way."""
-    from .runner import RunRefused
-
     try:
         run_by_id(campaign_id)
     except RunRefused:

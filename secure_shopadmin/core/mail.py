@@ -78,7 +78,7 @@ def connection():
     Django 6.1's ``mailers.default`` where it exists, ``get_connection()`` before.
     """
     try:
-        from django.core.mail import mailers
+        from django.core.mail import mailers  # Django 6.1+; older ones fall back below
     except ImportError:
         from django.core.mail import get_connection
 

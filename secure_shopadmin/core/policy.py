@@ -1,6 +1,7 @@
 """Who must use a second factor (``SECURE_SHOPADMIN["TWO_FACTOR_POLICY"]``)."""
 
 from django.contrib.auth.models import Permission
+from django.db.models import Q
 
 from ..conf import app_settings
 
@@ -21,8 +22,6 @@ def requires_2fa(user):
 
 def users_under_policy(users):
     """The users of queryset ``users`` whom the policy requires to use a second factor."""
-    from django.db.models import Q
-
     policy = app_settings.TWO_FACTOR_POLICY
     if policy.get("members", False):
         return users

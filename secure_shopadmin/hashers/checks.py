@@ -6,6 +6,7 @@ from django.core import checks
 from ..conf import SETTINGS_NAME, app_settings
 from . import LEGACY_HASHER_PATHS, WRAPPED_HASHER_PATH
 from .peppers import PEPPERS
+from .wrapped import Argon2Params
 
 
 def _message(id_, msg, hint, level=checks.Error):
@@ -32,8 +33,6 @@ def check_legacy_peppers(app_configs=None, **kwargs):
 
 @checks.register(checks.Tags.security)
 def check_wrap_params(app_configs=None, **kwargs):
-    from .wrapped import Argon2Params
-
     value = app_settings.WRAP_ARGON2_PARAMS
     if value is None:
         return []

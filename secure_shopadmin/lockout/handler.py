@@ -19,7 +19,7 @@ from axes.models import AccessFailureLog, AccessLog
 from django.utils import timezone
 
 from ..conf import app_settings
-from . import keys, services
+from . import ip, keys, services
 
 logger = logging.getLogger("secure_shopadmin.lockout")
 
@@ -49,7 +49,6 @@ class GuardHandler(AbstractAxesHandler, AxesBaseHandler):
 
     def get_failures(self, request, credentials=None):
         username = keys.normalise_username(keys.username_from_credentials(credentials) or "")
-        from . import ip
 
         counts = services.store().failures(username, ip.request_key(request))
         return max(counts.values(), default=0)

@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from ..middleware import is_api_request
+from ..core.requests import is_api_request
 from .stage import retry_after as guard_retry_after
 
 

@@ -10,9 +10,10 @@ import contextvars
 import logging
 from datetime import timedelta
 
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ from ..core.mail import send_to_user
 from ..core.tokens import new_token, token_digest
 from . import clock, ip, keys, rules, store_cache, store_db
 from .models import Counter, DailyFailures, GuardNotice, UnlockLink
-from .reservations import Subject
+from .reservations import Reservation, Subject
 
 logger = logging.getLogger("secure_shopadmin.lockout")
 REQUEST_ATTR = "_ssa_guard"
@@ -95,8 +96,6 @@ def reserve_password(request, username):
     has_cookie = device.device_id(http_request(request)) is not None
     retry = 0 if has_cookie else store().peek_password(subject)  # no cookie: no pass, no exemption
     if retry:
-        from .reservations import Reservation
-
         reservation = Reservation("password", subject, retry_after=retry, refused_by=("lock",))
     else:
         reservation = store().reserve_password(subject)
@@ -189,8 +188,6 @@ def mirror_pair_lock(request, subject):
 
     Written only when a pair locks, never per attempt, and with no request data (no secrets).
     """
-    from axes.models import AccessAttempt
-
     AccessAttempt.objects.update_or_create(
         username=subject.username, ip_address=ip.client_ip(request), user_agent="",
         defaults={"failures_since_start": rules.pair_limit(), "get_data": "", "post_data": "",
@@ -199,8 +196,6 @@ def mirror_pair_lock(request, subject):
 
 
 def forget_axes_attempts(**filters):
-    from axes.models import AccessAttempt
-
     return AccessAttempt.objects.filter(**filters).delete()[0]
 
 
@@ -326,8 +321,6 @@ def lift_account_locks(user, *, request=None, reason="password reset"):
 
 def reset(*, ip_address=None, username=None, ip_or_username=False):
     """django-axes' ``reset_attempts`` on our counters (the ``axes_reset*`` commands); returns rows lifted."""
-    from django.db.models import Q
-
     ip_key = ip.counting_key(ip_address) if ip_address else None
     name = keys.normalise_username(username) if username else None
     query = Counter.objects.exclude(rule=rules.MAIL)
@@ -362,8 +355,6 @@ def reset(*, ip_address=None, username=None, ip_or_username=False):
 
 def note(code):
     """Remember a run-time configuration problem for the admin (first and last seen)."""
-    from django.db import DatabaseError
-
     now = clock.now()
     try:
         updated = GuardNotice.objects.filter(code=code).update(last_seen=now)

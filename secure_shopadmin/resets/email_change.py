@@ -20,16 +20,19 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp import match_token
 
 from ..audit.models import EventKind, SecurityEvent
 from ..audit.services import record
 from ..conf import app_settings
 from ..core import crypto, mail
 from ..core.links import absolute_url
+from ..core.policy import requires_2fa
 from .models import ResetMode, ResetRequirement
 
 FORMER_EMAIL_ATTR = "_secure_shopadmin_former_email"
@@ -45,8 +48,6 @@ def is_frozen(user_id):
 
 
 def code_required(user):
-    from ..core.policy import requires_2fa
-
     return bool(app_settings.EMAIL_CHANGE_CODE_REQUIRED) and requires_2fa(user)
 
 
@@ -89,8 +90,6 @@ class EmailChangeForm(forms.Form):
             if checked is None or checked.pk != self.user.pk:
                 raise ValidationError(gettext("Your password was not right."), code="reauth_failed")
         if "otp_token" in self.fields and self.cleaned_data.get("otp_token"):
-            from django_otp import match_token
-
             if match_token(self.user, self.cleaned_data["otp_token"].strip()) is None:
                 raise ValidationError(gettext("The code was not right."), code="code_failed")
         return self.cleaned_data
@@ -192,7 +191,6 @@ def mask_email(address):
 
 def connect():
     user_model = get_user_model()
-    from django.db.models.signals import post_save, pre_save
 
     pre_save.connect(guard_email_change, sender=user_model, dispatch_uid="secure_shopadmin.resets.email_guard")
     post_save.connect(tell_former_address, sender=user_model, dispatch_uid="secure_shopadmin.resets.email_told")

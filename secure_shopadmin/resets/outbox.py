@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ..conf import app_settings
 from ..core import mail
+from . import signals
 from .models import MailState, OutgoingMail
 
 logger = logging.getLogger(__name__)
@@ -152,6 +153,5 @@ def _send_one(mail_id, connection, report):
         return
     OutgoingMail.objects.filter(pk=mail_id).update(state=MailState.SENT, sent_at=timezone.now(), last_error="")
     report.sent += 1
-    from . import signals
 
     signals.mail_sent.send(sender=OutgoingMail, mail=row)

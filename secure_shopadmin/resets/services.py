@@ -4,9 +4,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.db.models import F
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone
 
@@ -243,9 +246,6 @@ def _prepare_notice_mail(mail):
 
 
 def login_path(user):
-    from django.conf import settings
-    from django.shortcuts import resolve_url
-
     if user.is_staff:
         return reverse("admin:login")
     return resolve_url(app_settings.STOREFRONT_LOGIN_URL_NAME or settings.LOGIN_URL)
@@ -264,7 +264,6 @@ def mail_sent(mail):
         return
     requirement_id = mail.context.get("requirement")
     now = timezone.now()
-    from django.db.models import F
 
     ResetRequirement.objects.filter(pk=requirement_id).update(mailed_at=now, mail_count=F("mail_count") + 1)
     requirement = ResetRequirement.objects.filter(pk=requirement_id).select_related("user").first()

@@ -3,6 +3,8 @@
 from django.urls import reverse
 
 from ..core.steps import Step
+from . import services
+from .models import ResetMode
 
 API_CODE = "password_reset_required"
 SET_PASSWORD_URL_NAMES = ("secure_shopadmin:reset_password",)
@@ -16,9 +18,6 @@ def pending_step(request, user, partial):
     (a password login cannot happen, the password being unusable; this is the second lock):
     the user is sent to a page that explains where the link is, never to the new-password form.
     """
-    from . import services
-    from .models import ResetMode
-
     requirement = services.pending_requirement(user)
     if requirement is None:
         return None

@@ -15,7 +15,7 @@ def digest(key):
 @transaction.atomic
 def issue(user):
     """A fresh DRF token for ``user``, marked as issued to a verified session; returns its key."""
-    from rest_framework.authtoken.models import Token
+    from rest_framework.authtoken.models import Token  # optional app: only when installed
 
     Token.objects.filter(user=user).delete()
     VerifiedApiToken.objects.filter(user=user).delete()

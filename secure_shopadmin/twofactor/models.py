@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, TimestampMixin
 
 from ..core import crypto
+from . import codes
 
 
 class AuthenticatorDevice(TimestampMixin, Device):
@@ -36,9 +37,7 @@ class AuthenticatorDevice(TimestampMixin, Device):
         return crypto.decrypt(self.key_encrypted)
 
     def verify_token(self, token):
-        from .totp import check_code
-
-        return check_code(self, token)
+        return codes.verify_totp(self, token)
 
 
 class RecoveryCodeSet(TimestampMixin, Device):
@@ -52,9 +51,7 @@ class RecoveryCodeSet(TimestampMixin, Device):
         verbose_name_plural = _("recovery code sets")
 
     def verify_token(self, token):
-        from .recovery import use
-
-        return use(self.user, token)
+        return codes.spend_recovery(RecoveryCode.objects.filter(code_set=self), token)
 
 
 class RecoveryCode(models.Model):

@@ -1,5 +1,6 @@
 """Second-factor logic in plain functions; the views only call these."""
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -25,7 +26,7 @@ def check_code(request, user, token):
     The guard's budget (``lockout.stage.otp_refusal``) is asked before, and counts a failure after.
     """
     for device in confirmed_devices(user):
-        if totp.check_code(device, token):
+        if device.verify_token(token):
             return "totp"
     if recovery.use(user, token):
         recovery_code_used(request, user)
@@ -45,7 +46,7 @@ def recovery_code_used(request, user):
 def confirm_enrolment(request, user, token):
     """Activate the pending device if ``token`` is its code; returns the new recovery codes, or None."""
     device = totp.pending_device(user)
-    if not totp.check_code(device, token):
+    if not device.verify_token(token):
         return None
     AuthenticatorDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
@@ -85,8 +86,6 @@ def admin_reset(request, user, *, reason):
 @transaction.atomic
 def break_glass(request, link):
     """A break-glass link: reset the second factor and lift the account's lockouts."""
-    from axes.handlers.proxy import AxesProxyHandler
-
     user = link.user
     remove_devices(user, request=request, reason="break-glass link")
     AxesProxyHandler.reset_attempts(username=user.get_username())

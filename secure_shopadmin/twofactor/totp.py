@@ -5,9 +5,6 @@ import secrets
 from urllib.parse import quote, urlencode
 
 import segno
-from django.db import transaction
-from django.utils import timezone
-from django_otp.oath import TOTP
 
 from ..conf import app_settings
 from ..core import crypto
@@ -48,31 +45,3 @@ def provisioning_uri(device):
 def qr_svg(device):
     """The provisioning URI as an inline SVG (no Pillow)."""
     return segno.make(provisioning_uri(device), error="m").svg_inline(scale=4, dark="#000", light="#fff")
-
-
-def parse_code(token, digits):
-    token = "".join((token or "").split())
-    if len(token) != digits or not token.isdigit():
-        return None
-    return int(token)
-
-
-def check_code(device, token):
-    """True when ``token`` is the device's code within the tolerance and newer than the last one.
-
-    The accepted time step is stored with a compare-and-set, so the same code cannot be used twice,
-    even by two requests at once.
-    """
-    code = parse_code(token, device.digits)
-    if code is None:
-        return False
-    totp = TOTP(device.key, step=device.step, digits=device.digits)
-    if not totp.verify(code, tolerance=app_settings.TOTP_TOLERANCE, min_t=device.last_t + 1):
-        return False
-    with transaction.atomic():
-        claimed = AuthenticatorDevice.objects.filter(pk=device.pk, last_t__lt=totp.t()).update(
-            last_t=totp.t(), last_used_at=timezone.now(),
-        )
-    if claimed:
-        device.last_t = totp.t()
-    return bool(claimed)

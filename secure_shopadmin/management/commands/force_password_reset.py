@@ -18,7 +18,7 @@ from tqdm import tqdm
 from ...campaigns.userlist import read_lines, resolve
 from ...conf import app_settings
 from ...resets import services
-from ...resets.models import ResetMode
+from ...resets.models import MailState, OutgoingMail, ResetMode
 
 
 class Command(BaseCommand):
@@ -88,8 +88,6 @@ class Command(BaseCommand):
             f"{result.mails_queued} mails queued."))
 
     def send(self):
-        from ...resets.models import MailState, OutgoingMail
-
         queued = OutgoingMail.objects.filter(template__in=services.RESET_MAILS,
                                              state__in=[MailState.QUEUED, MailState.FAILED]).count()
         report = services.send_reset_mails(progress=self.bar(queued, "mails"))

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from tqdm import tqdm
 
 from ...audit.models import EventKind
 from ...audit.services import record
@@ -66,8 +67,6 @@ class Command(BaseCommand):
                  kept_slow=counts[KEEP_SLOW])
 
     def run(self, user_model, params, workers, batch_size, reason, show_progress, kept_slow):
-        from tqdm import tqdm
-
         started = time.monotonic()
         bar = tqdm(total=count_candidates(user_model), unit=_("user"), file=sys.stderr, disable=not show_progress,
                    desc=_("Wrapping"), smoothing=0.1)
