@@ -1,6 +1,8 @@
-"""What a counting call hands back: a :class:`Reservation` (a slot taken, or a refusal)."""
+"""What a counting call hands back (a :class:`Reservation`: a slot taken, or a refusal), and the
+interface both counter stores implement (:class:`CounterStore`)."""
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 @dataclass
@@ -40,3 +42,31 @@ class Reservation:
     @property
     def refused(self):
         return self.retry_after > 0
+
+
+class CounterStore(Protocol):
+    """The counters' store: database rows (:mod:`.store_db`) or a shared cache (:mod:`.store_cache`).
+
+    Both apply the same rules (:mod:`.rules`); they differ only in how a slot is taken atomically.
+    """
+
+    def peek_password(self, subject: Subject) -> int:
+        """Seconds a password attempt of ``subject`` would be refused for, or 0; counts nothing."""
+
+    def reserve_password(self, subject: Subject) -> Reservation:
+        """Check every password rule and take the attempt's slot, atomically."""
+
+    def peek_otp(self, subject: Subject) -> int:
+        """Seconds before ``subject`` may try another code, or 0; counts nothing."""
+
+    def reserve_otp(self, subject: Subject) -> Reservation:
+        """Take a slot of the code budget, atomically."""
+
+    def release(self, reservation: Reservation) -> None:
+        """Give a slot back (the password or code was right)."""
+
+    def clear(self, username: str, ip: str) -> None:
+        """The whole login succeeded: forget the pair's, the account's and the codes' counts."""
+
+    def failures(self, username: str, ip: str) -> dict:
+        """{rule: failures} of the password rules for (username, ip)."""

@@ -49,3 +49,25 @@ def seconds_until(moment, now):
     if moment >= UNTIL_UNLOCKED:
         return int(app_settings.LOCKOUT_ACCOUNT_LOCK_RETRY_AFTER)
     return max(1, int((moment - now).total_seconds() + 0.999))
+
+
+def password_refusal(subject, *, ip_lock, pair_lock, account_lock, delayed_until, active, retry):
+    """Why a password attempt must wait: (retry seconds, refusing rules, via_pass), or (0, (), via_pass).
+
+    The one statement of the password rules, for either store: a locked IP refuses outright; a locked
+    pair or account, or the account's delay, refuses unless the browser holds an unlock pass; the
+    delay (not a lock) also spares a known device. ``active(until)`` and ``retry(until)`` read the
+    store's own representation of a lock's end.
+    """
+    if active(ip_lock):
+        return retry(ip_lock), (IP,), False
+    blocked = [(rule, until) for rule, until in ((PAIR, pair_lock), (ACCOUNT, account_lock)) if active(until)]
+    delayed = active(delayed_until)
+    if not blocked and not delayed:
+        return 0, (), False
+    if subject.take_pass():
+        return 0, (), True
+    if not blocked and subject.known_device():
+        return 0, (), False
+    waits = blocked + ([(ACCOUNT, delayed_until)] if delayed else [])
+    return max(retry(until) for _rule, until in waits), tuple(rule for rule, _until in waits), False

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from django.core.cache import caches
 
+from ..conf import app_settings
 from . import clock, keys, rules, store_db
 from .reservations import Reservation
 
@@ -19,11 +20,7 @@ FOREVER = rules.UNTIL_UNLOCKED.timestamp()
 
 
 def _cache():
-    return caches[rules.app_settings.LOCKOUT_CACHE]
-
-
-def _s(name):
-    return getattr(rules.app_settings, name)
+    return caches[app_settings.LOCKOUT_CACHE]
 
 
 def _key(counter, field):
@@ -65,7 +62,7 @@ def _active(value, ts):
 
 def _retry(value, now):
     if value >= FOREVER:
-        return int(_s("LOCKOUT_ACCOUNT_LOCK_RETRY_AFTER"))
+        return int(app_settings.LOCKOUT_ACCOUNT_LOCK_RETRY_AFTER)
     return max(1, int(value - now.timestamp() + 0.999))
 
 
@@ -75,24 +72,6 @@ def _as_datetime(ts):
 
 def _counters(subject):
     return (rules.PAIR, subject.username, subject.ip), (rules.IP, "", subject.ip), (rules.ACCOUNT, subject.username, "")
-
-
-def _refusal(values, subject, now, pair, ip_c, acct):
-    ts = now.timestamp()
-    ip_lock = values.get(_key(ip_c, "lock"))
-    if _active(ip_lock, ts):
-        return _retry(ip_lock, now), (rules.IP,), False
-    blocked = [(c[0], values.get(_key(c, "lock"))) for c in (pair, acct) if _active(values.get(_key(c, "lock")), ts)]
-    gate = values.get(_key(acct, "gate"))
-    delayed = _active(gate, ts)
-    if not blocked and not delayed:
-        return 0, (), False
-    if subject.take_pass():
-        return 0, (), True
-    if not blocked and subject.known_device():
-        return 0, (), False
-    waits = blocked + ([(rules.ACCOUNT, gate)] if delayed else [])
-    return max(_retry(v, now) for _r, v in waits), tuple(r for r, _v in waits), False
 
 
 def _lock_keys(pair, ip_c, acct):
@@ -114,19 +93,23 @@ def reserve_password(subject):
     ts = now.timestamp()
     pair, ip_c, acct = _counters(subject)
     reservation = Reservation("password", subject)
-    retry, refused_by, via_pass = _refusal(cache.get_many(_lock_keys(pair, ip_c, acct)), subject, now, pair, ip_c, acct)
+    values = cache.get_many(_lock_keys(pair, ip_c, acct))
+    retry, refused_by, via_pass = rules.password_refusal(
+        subject, ip_lock=values.get(_key(ip_c, "lock")), pair_lock=values.get(_key(pair, "lock")),
+        account_lock=values.get(_key(acct, "lock")), delayed_until=values.get(_key(acct, "gate")),
+        active=lambda value: _active(value, ts), retry=lambda value: _retry(value, now))
     if retry:
         reservation.retry_after, reservation.refused_by = retry, refused_by
         return reservation
-    taken = [_window_counter(cache, ip_c, ts, _s("LOCKOUT_IP_WINDOW"))]
-    ip_n = _incr(cache, taken[0], _s("LOCKOUT_IP_WINDOW") * 2 + 60, False)
+    taken = [_window_counter(cache, ip_c, ts, app_settings.LOCKOUT_IP_WINDOW)]
+    ip_n = _incr(cache, taken[0], app_settings.LOCKOUT_IP_WINDOW * 2 + 60, False)
     pair_n = acct_n = 0
     if not via_pass:
         taken += [_key(pair, "n"), _key(acct, "n")]
-        pair_n = _incr(cache, taken[1], _s("LOCKOUT_PAIR_FORGET_AFTER"), True)
-        acct_n = _incr(cache, taken[2], _s("LOCKOUT_ACCOUNT_FORGET_AFTER"), True)
+        pair_n = _incr(cache, taken[1], app_settings.LOCKOUT_PAIR_FORGET_AFTER, True)
+        acct_n = _incr(cache, taken[2], app_settings.LOCKOUT_ACCOUNT_FORGET_AFTER, True)
     values = cache.get_many([_key(pair, "lock"), _key(ip_c, "lock"), _key(acct, "lock")])
-    over = ip_n > _s("LOCKOUT_IP_LIMIT") or _active(values.get(_key(ip_c, "lock")), ts)
+    over = ip_n > app_settings.LOCKOUT_IP_LIMIT or _active(values.get(_key(ip_c, "lock")), ts)
     if not via_pass:
         over = over or pair_n > rules.pair_limit() or any(
             _active(values.get(_key(c, "lock")), ts) for c in (pair, acct))
@@ -141,14 +124,15 @@ def reserve_password(subject):
         return reservation
     reservation.via_pass = via_pass
     reservation.undo["decr"] = list(taken)
-    if ip_n == _s("LOCKOUT_IP_LIMIT"):
-        _lock(cache, reservation, ip_c, ts + _s("LOCKOUT_IP_COOLOFF"), _s("LOCKOUT_IP_COOLOFF"), count=ip_n)
+    if ip_n == app_settings.LOCKOUT_IP_LIMIT:
+        cooloff = app_settings.LOCKOUT_IP_COOLOFF
+        _lock(cache, reservation, ip_c, ts + cooloff, cooloff, count=ip_n)
     if not via_pass and pair_n == rules.pair_limit():
-        level = _incr(cache, _key(pair, "lvl"), _s("LOCKOUT_PAIR_FORGET_AFTER"), True)
+        level = _incr(cache, _key(pair, "lvl"), app_settings.LOCKOUT_PAIR_FORGET_AFTER, True)
         reservation.undo.setdefault("lvl", []).append(_key(pair, "lvl"))
         seconds = int(rules.pair_cooloff(level).total_seconds())
         _lock(cache, reservation, pair, ts + seconds, seconds, level, count=pair_n)
-    if not via_pass and acct_n == _s("LOCKOUT_ACCOUNT_LOCK_AFTER"):
+    if not via_pass and acct_n == app_settings.LOCKOUT_ACCOUNT_LOCK_AFTER:
         _lock(cache, reservation, acct, FOREVER, None)
     return reservation
 
@@ -214,17 +198,17 @@ def reserve_otp(subject):
     if _active(lock, ts):
         reservation.retry_after, reservation.refused_by = _retry(lock, now), (rules.OTP,)
         return reservation
-    window = _s("LOCKOUT_OTP_WINDOW")
+    window = app_settings.LOCKOUT_OTP_WINDOW
     count_key = _window_counter(cache, counter, ts, window)
     n = _incr(cache, count_key, window * 2 + 60, False)
     lock = cache.get(_key(counter, "lock"))
-    if n > _s("LOCKOUT_OTP_LIMIT") or _active(lock, ts):
+    if n > app_settings.LOCKOUT_OTP_LIMIT or _active(lock, ts):
         _decr(cache, count_key)
         reservation.retry_after = _retry(lock, now) if _active(lock, ts) else 1
         reservation.refused_by = (rules.OTP,)
         return reservation
     reservation.undo["decr"] = [count_key]
-    if n == _s("LOCKOUT_OTP_LIMIT"):
+    if n == app_settings.LOCKOUT_OTP_LIMIT:
         _lock(cache, reservation, counter, ts + window, window, count=n)
     return reservation
 

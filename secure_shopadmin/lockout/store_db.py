@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db import connections, router, transaction
 from django.db.models import F, Q
 
+from ..conf import app_settings
 from . import clock, rules
 from .models import Counter
 from .reservations import Reservation
@@ -62,7 +63,7 @@ def _locked_rows(keys):
 # --- ageing: what time alone has undone -------------------------------------------------------
 
 def _age_pair(row, now):
-    forget = timedelta(seconds=_s("LOCKOUT_PAIR_FORGET_AFTER"))
+    forget = timedelta(seconds=app_settings.LOCKOUT_PAIR_FORGET_AFTER)
     if row.locked_until and row.locked_until <= now:
         row.failures, row.locked_until = 0, None  # a lock that ran out starts a new count
     if row.last_failure_at and now - row.last_failure_at >= forget and not _locked(row, now):
@@ -80,41 +81,16 @@ def _age_window(row, now, window_seconds):
 def _age_account(row, now):
     if row.locked_until and row.locked_until <= now:
         row.locked_until = None
-    forget = timedelta(seconds=_s("LOCKOUT_ACCOUNT_FORGET_AFTER"))
+    forget = timedelta(seconds=app_settings.LOCKOUT_ACCOUNT_FORGET_AFTER)
     if row.last_failure_at and now - row.last_failure_at >= forget and not _locked(row, now):
         row.failures, row.delayed_until = 0, None
-
-
-def _s(name):
-    return getattr(rules.app_settings, name)
 
 
 def _locked(row, now):
     return bool(row.locked_until and row.locked_until > now)
 
 
-def _delayed(row, now):
-    return bool(row.delayed_until and row.delayed_until > now)
-
-
 # --- the rules ---------------------------------------------------------------------------------
-
-def _password_refusal(pair, ip_row, account, subject, now):
-    """(retry seconds, rules, via_pass): why this attempt must wait, or (0, (), via_pass)."""
-    if _locked(ip_row, now):
-        return rules.seconds_until(ip_row.locked_until, now), (rules.IP,), False
-    blocked = [(row.rule, row.locked_until) for row in (pair, account) if _locked(row, now)]
-    delayed = _delayed(account, now)
-    if not blocked and not delayed:
-        return 0, (), False
-    if subject.take_pass():
-        return 0, (), True
-    if not blocked and subject.known_device():
-        return 0, (), False
-    waits = blocked + ([(rules.ACCOUNT, account.delayed_until)] if delayed else [])
-    retry = max(rules.seconds_until(until, now) for _rule, until in waits)
-    return retry, tuple(rule for rule, _until in waits), False
-
 
 def _count_pair(row, now, reservation):
     row.failures += 1
@@ -128,8 +104,8 @@ def _count_pair(row, now, reservation):
 def _count_ip(row, now, reservation):
     row.failures += 1
     row.last_failure_at = now
-    if row.failures >= _s("LOCKOUT_IP_LIMIT"):
-        row.locked_until = now + timedelta(seconds=_s("LOCKOUT_IP_COOLOFF"))
+    if row.failures >= app_settings.LOCKOUT_IP_LIMIT:
+        row.locked_until = now + timedelta(seconds=app_settings.LOCKOUT_IP_COOLOFF)
         reservation.new_locks.append(rules.IP)
 
 
@@ -139,7 +115,7 @@ def _count_account(row, now, reservation):
     delay = rules.account_delay(row.failures)
     if delay is not None:
         row.delayed_until = now + delay
-    if row.failures >= _s("LOCKOUT_ACCOUNT_LOCK_AFTER") and not _locked(row, now):
+    if row.failures >= app_settings.LOCKOUT_ACCOUNT_LOCK_AFTER and not _locked(row, now):
         row.locked_until = rules.UNTIL_UNLOCKED
         reservation.new_locks.append(rules.ACCOUNT)
 
@@ -147,8 +123,8 @@ def _count_account(row, now, reservation):
 def _count_otp(row, now, reservation):
     row.failures += 1
     row.last_failure_at = now
-    if row.failures >= _s("LOCKOUT_OTP_LIMIT"):
-        row.locked_until = now + timedelta(seconds=_s("LOCKOUT_OTP_WINDOW"))
+    if row.failures >= app_settings.LOCKOUT_OTP_LIMIT:
+        row.locked_until = now + timedelta(seconds=app_settings.LOCKOUT_OTP_WINDOW)
         reservation.new_locks.append(rules.OTP)
 
 
@@ -186,9 +162,12 @@ def reserve_password(subject):
         pair, ip_row, account = rows = _locked_rows(password_keys(subject))
         befores = {row.pk: _snapshot(row) for row in rows}
         _age_pair(pair, now)
-        _age_window(ip_row, now, _s("LOCKOUT_IP_WINDOW"))
+        _age_window(ip_row, now, app_settings.LOCKOUT_IP_WINDOW)
         _age_account(account, now)
-        retry, refused_by, via_pass = _password_refusal(pair, ip_row, account, subject, now)
+        retry, refused_by, via_pass = rules.password_refusal(
+            subject, ip_lock=ip_row.locked_until, pair_lock=pair.locked_until, account_lock=account.locked_until,
+            delayed_until=account.delayed_until, active=lambda until: bool(until and until > now),
+            retry=lambda until: rules.seconds_until(until, now))
         if retry:
             reservation.retry_after, reservation.refused_by = retry, refused_by
             return reservation
@@ -220,7 +199,7 @@ def reserve_otp(subject):
             reservation.retry_after = rules.seconds_until(row.locked_until, now)
             reservation.refused_by = (rules.OTP,)
             return reservation
-        _age_window(row, now, _s("LOCKOUT_OTP_WINDOW"))
+        _age_window(row, now, app_settings.LOCKOUT_OTP_WINDOW)
         _count_otp(row, now, reservation)
         _save([row], befores, reservation)
         reservation.lock_retry_after = _lock_retry(reservation, [row], now)

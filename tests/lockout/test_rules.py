@@ -185,3 +185,18 @@ def test_success_clears_counters_but_the_password_alone_does_not(staff_user, sta
     assert SESSION_KEY in client.session
     for _ in range(4):  # the whole pipeline cleared the pair: four more may fail without a lock
         assert attempt("clerk", "wrong", ip_address=ATTACKER).status_code == 200
+
+
+def test_both_counter_stores_implement_the_one_interface():
+    import inspect
+
+    from secure_shopadmin.lockout import store_cache, store_db
+    from secure_shopadmin.lockout.reservations import CounterStore
+
+    wanted = {name: inspect.signature(getattr(CounterStore, name)) for name in dir(CounterStore)
+              if not name.startswith("_")}
+    assert wanted, "the interface names its methods"
+    for store in (store_db, store_cache):
+        for name, signature in wanted.items():
+            implemented = inspect.signature(getattr(store, name))
+            assert list(implemented.parameters) == [p for p in signature.parameters if p != "self"], (store, name)
