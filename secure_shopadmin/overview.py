@@ -3,26 +3,13 @@
 One source for the admin's Security overview page and for ``manage.py security_report``.
 """
 
-from dataclasses import dataclass, field
 from importlib import import_module
 
 from .apps import SUBPACKAGES
 from .conf import app_settings
+from .core.figures import Figure
 
-
-@dataclass
-class Figure:
-    """One figure: ``key`` is stable (JSON, thresholds), ``label`` is for people, ``url`` fixes it."""
-
-    key: str
-    label: str
-    value: object
-    url: str = ""
-    breakdown: dict = field(default_factory=dict)
-
-    @property
-    def number(self):
-        return self.value if isinstance(self.value, int) else sum(self.breakdown.values())
+__all__ = ["Figure", "collect", "daily_failures", "failed_thresholds", "providers"]
 
 
 def providers():

@@ -101,12 +101,13 @@ def _count_pair(row, now, reservation):
         reservation.new_locks.append(rules.PAIR)
 
 
-def _count_ip(row, now, reservation):
+def _count_in_window(row, now, reservation, limit, lock_seconds):
+    """Count a failure of a windowed rule (IP, codes); at ``limit`` the row is locked for ``lock_seconds``."""
     row.failures += 1
     row.last_failure_at = now
-    if row.failures >= app_settings.LOCKOUT_IP_LIMIT:
-        row.locked_until = now + timedelta(seconds=app_settings.LOCKOUT_IP_COOLOFF)
-        reservation.new_locks.append(rules.IP)
+    if row.failures >= limit:
+        row.locked_until = now + timedelta(seconds=lock_seconds)
+        reservation.new_locks.append(row.rule)
 
 
 def _count_account(row, now, reservation):
@@ -118,14 +119,6 @@ def _count_account(row, now, reservation):
     if row.failures >= app_settings.LOCKOUT_ACCOUNT_LOCK_AFTER and not _locked(row, now):
         row.locked_until = rules.UNTIL_UNLOCKED
         reservation.new_locks.append(rules.ACCOUNT)
-
-
-def _count_otp(row, now, reservation):
-    row.failures += 1
-    row.last_failure_at = now
-    if row.failures >= app_settings.LOCKOUT_OTP_LIMIT:
-        row.locked_until = now + timedelta(seconds=app_settings.LOCKOUT_OTP_WINDOW)
-        reservation.new_locks.append(rules.OTP)
 
 
 def _save(rows, befores, reservation):
@@ -172,7 +165,7 @@ def reserve_password(subject):
             reservation.retry_after, reservation.refused_by = retry, refused_by
             return reservation
         reservation.via_pass = via_pass
-        _count_ip(ip_row, now, reservation)
+        _count_in_window(ip_row, now, reservation, app_settings.LOCKOUT_IP_LIMIT, app_settings.LOCKOUT_IP_COOLOFF)
         counted = [ip_row]
         if not via_pass:
             _count_pair(pair, now, reservation)
@@ -200,7 +193,7 @@ def reserve_otp(subject):
             reservation.refused_by = (rules.OTP,)
             return reservation
         _age_window(row, now, app_settings.LOCKOUT_OTP_WINDOW)
-        _count_otp(row, now, reservation)
+        _count_in_window(row, now, reservation, app_settings.LOCKOUT_OTP_LIMIT, app_settings.LOCKOUT_OTP_WINDOW)
         _save([row], befores, reservation)
         reservation.lock_retry_after = _lock_retry(reservation, [row], now)
     return reservation
