@@ -137,9 +137,35 @@ DEFAULTS = {
         "ssa_trusted",
         "Name of the remembered-browser cookie.",
     ),
+    # --- console sessions --------------------------------------------------------
+    "CONSOLE_IDLE_TIMEOUT": (
+        3600,
+        "Seconds without a request after which a console session ends (NIST SP 800-63B-4 AAL2); None: never.",
+    ),
+    "CONSOLE_MAX_AGE": (
+        43200,
+        "Seconds after its login at which a console session ends, however busy; None: never.",
+    ),
+    "STOREFRONT_IDLE_TIMEOUT": (
+        None,
+        "Seconds without a request after which a member's storefront session ends; None leaves it to Django.",
+    ),
+    "STOREFRONT_MAX_AGE": (
+        None,
+        "Seconds after its login at which a storefront session ends; None leaves it to Django.",
+    ),
     "REAUTH_MAX_AGE": (
         300,
-        "Seconds a fresh code counts for sensitive self-service actions (remove device, new codes).",
+        "Seconds a second-factor code counts as fresh: sensitive admin and self-service actions ask again after.",
+    ),
+    "CONSOLE_ALLOWED_NETWORKS": (
+        (),
+        "CIDRs the console may be reached from (client IP as the guard sees it); empty means any network.",
+    ),
+    "CONSOLE_PASS_LINK_TTL": (
+        3600,
+        "Seconds a break-glass console link (console_pass) stays valid; the browser that opens it is let in "
+        "from any network for CONSOLE_MAX_AGE.",
     ),
     # --- resets ---------------------------------------------------------------
     "RESET_LINK_TTL": (

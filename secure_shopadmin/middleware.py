@@ -7,6 +7,8 @@
   path that skipped the pipeline) is logged out.
 * A logged-in session with the marker passes; ``request.user.is_verified()`` answers from it.
 * Every admin site's login view is served by the pipeline's console login.
+* The console's own rules (:mod:`secure_shopadmin.console`): its network list, the idle and
+  absolute timeouts of sessions, and a fresh code before sensitive actions.
 """
 
 from django.conf import settings
@@ -18,6 +20,8 @@ from django.urls import Resolver404, resolve
 from django.utils.functional import SimpleLazyObject
 
 from .conf import app_settings
+from .console import reauth
+from .console.gate import gate as console_gate
 from .core import device, sessions
 from .core.partial import PARTIAL_KEY, PartialLogin, session_marker
 from .core.requests import is_api_request, is_static_request
@@ -45,6 +49,9 @@ class SecureShopAdminMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        refusal = console_gate(request)  # console network rule, session timeouts: from the session
+        if refusal is not None:
+            return refusal
         session = request.session
         if PARTIAL_KEY in session:
             refusal = self._restrict_partial(request)
@@ -82,6 +89,9 @@ class SecureShopAdminMiddleware:
                       partial.step_api_code or "login_incomplete")
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        answer = reauth.resume(request)  # a submitted re-authentication page: the code, then the action
+        if answer is not None:
+            return answer
         site = getattr(view_func, "__self__", None)
         if isinstance(site, AdminSite) and getattr(view_func, "__name__", "") == "login":
             return console_login(request, site)

@@ -21,7 +21,9 @@ def pipeline_login(client, user, *, verified=True, channel=Channel.CONSOLE):
     """Log ``user`` in on ``client`` with the session the pipeline would leave."""
     client.force_login(user)
     session = client.session
-    session[MARKER_KEY] = {"v": MARKER_VERSION, "channel": channel, "verified": verified, "at": int(time.time()),
+    now = int(time.time())
+    session[MARKER_KEY] = {"v": MARKER_VERSION, "channel": channel, "verified": verified, "at": now,
+                           "code_at": now if verified else 0,
                            "sd": sessions.record_key(session.session_key, user, channel)}
     session.save()
     return client

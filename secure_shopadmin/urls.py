@@ -5,6 +5,7 @@ from django.urls import path
 from . import views
 from .lockout import views as lockout_views
 from .views import alerts as alert_views
+from .views import console as console_views
 from .views import resets as reset_views
 from .views import twofactor
 
@@ -30,4 +31,5 @@ urlpatterns = [
     path("account/sessions/<int:pk>/end/", alert_views.end_session, name="end_session"),
     path("account/sessions/end-others/", alert_views.end_other_sessions, name="end_other_sessions"),
     path("unlock/<str:token>/", lockout_views.unlock, name="lockout_unlock"),
+    path("console/pass/<str:token>/", console_views.console_pass, name="console_pass"),
 ]

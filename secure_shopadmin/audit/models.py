@@ -24,6 +24,11 @@ class EventKind(models.TextChoices):
     LEGACY_IMPORT = "legacy_import", _("Legacy users imported")
     EMAIL_CHANGE_REQUESTED = "email_change_requested", _("E-mail address change asked")
     EMAIL_CHANGED = "email_changed", _("E-mail address changed")
+    SESSION_TIMEOUT = "session_timeout", _("Session timed out")
+    NETWORK_REFUSED = "network_refused", _("Console refused: network not allowed")
+    CONSOLE_PASS = "console_pass", _("Break-glass console link")
+    REAUTH = "reauth", _("Re-authentication")
+    PRIVILEGE_GRANT = "privilege_grant", _("Privilege granted")
 
 
 class AppendOnlyError(Exception):

@@ -16,6 +16,23 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
+            name='ConsolePass',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('token_digest', models.CharField(max_length=128, unique=True, verbose_name='token digest')),
+                ('issued_by', models.CharField(blank=True, max_length=150, verbose_name='issued by')),
+                ('reason', models.TextField(blank=True, verbose_name='reason')),
+                ('created_at', models.DateTimeField(verbose_name='created')),
+                ('expires_at', models.DateTimeField(verbose_name='expires')),
+                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='used')),
+            ],
+            options={
+                'verbose_name': 'break-glass console link',
+                'verbose_name_plural': 'break-glass console links',
+                'ordering': ['-created_at'],
+            },
+        ),
+        migrations.CreateModel(
             name='SecurityOverview',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -328,7 +345,7 @@ class Migration(migrations.Migration):
             name='SecurityEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('console_login', 'Console login'), ('lockout', 'Lockout'), ('unlock', 'Unlock'), ('enrolment', 'Two-factor enrolment'), ('enrolment_link', 'Enrolment link issued'), ('device_reset', 'Two-factor reset'), ('recovery_code_used', 'Recovery code used'), ('reset_required', 'Password reset required'), ('reset_mailed', 'Password reset mailed'), ('reset_satisfied', 'Password reset completed'), ('reset_cancelled', 'Password reset cancelled'), ('campaign', 'Breach campaign step'), ('alert', 'Unfamiliar environment alert'), ('not_me', "“This wasn't me”"), ('sessions_ended', 'Sessions ended'), ('hash_wrap', 'Legacy hash wrap run'), ('legacy_import', 'Legacy users imported'), ('email_change_requested', 'E-mail address change asked'), ('email_changed', 'E-mail address changed')], db_index=True, max_length=32, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('console_login', 'Console login'), ('lockout', 'Lockout'), ('unlock', 'Unlock'), ('enrolment', 'Two-factor enrolment'), ('enrolment_link', 'Enrolment link issued'), ('device_reset', 'Two-factor reset'), ('recovery_code_used', 'Recovery code used'), ('reset_required', 'Password reset required'), ('reset_mailed', 'Password reset mailed'), ('reset_satisfied', 'Password reset completed'), ('reset_cancelled', 'Password reset cancelled'), ('campaign', 'Breach campaign step'), ('alert', 'Unfamiliar environment alert'), ('not_me', "“This wasn't me”"), ('sessions_ended', 'Sessions ended'), ('hash_wrap', 'Legacy hash wrap run'), ('legacy_import', 'Legacy users imported'), ('email_change_requested', 'E-mail address change asked'), ('email_changed', 'E-mail address changed'), ('session_timeout', 'Session timed out'), ('network_refused', 'Console refused: network not allowed'), ('console_pass', 'Break-glass console link'), ('reauth', 'Re-authentication'), ('privilege_grant', 'Privilege granted')], db_index=True, max_length=32, verbose_name='kind')),
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='time')),
                 ('actor_username', models.CharField(blank=True, max_length=254, verbose_name='actor username')),
                 ('target_username', models.CharField(blank=True, max_length=254, verbose_name='target username')),
