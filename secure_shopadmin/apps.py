@@ -4,7 +4,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 #: capability sub-packages; each may hold ``checks`` and ``receivers`` modules, imported at start-up
-SUBPACKAGES = ("hashers", "twofactor", "lockout", "resets", "alerts", "audit", "campaigns")
+SUBPACKAGES = ("hashers", "twofactor", "lockout", "resets", "alerts", "audit", "campaigns", "console")
 
 
 def import_if_present(name):

@@ -187,8 +187,8 @@ def _finish(request, user, partial):
         "channel": partial.channel,
         "verified": bool(partial.facts.get("second_factor")),
         "at": int(time.time()),
-        # when a code was last given (REAUTH_MAX_AGE); a remembered browser gave none
-        "code_at": int(time.time()) if partial.facts.get("second_factor") not in (None, "remembered") else 0,
+        # when the user last proved it (REAUTH_MAX_AGE): now, unless a remembered browser skipped the code
+        "code_at": 0 if partial.facts.get("second_factor") == "remembered" else int(time.time()),
     }
     marker.update(session_stage.logged_in(request, user, partial))
     request.session[MARKER_KEY] = marker

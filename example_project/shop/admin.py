@@ -1,10 +1,15 @@
 from django.contrib import admin
 
+from secure_shopadmin.console.decorators import FreshCodeAdminMixin
+
 from .models import Order, OrderLine, Product
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(FreshCodeAdminMixin, admin.ModelAdmin):
+    # deleting products (one, or a selection) asks for a fresh second-factor code first
+    fresh_code_actions = ("delete_selected",)
+    fresh_code_delete = True
     list_display = ["sku", "name", "price", "stock", "is_public"]
     list_filter = ["is_public"]
     search_fields = ["sku", "name"]

@@ -17,6 +17,7 @@ from ..alerts import records
 from ..alerts.models import LoginRecord
 from ..audit.models import EventKind
 from ..audit.services import record as audit
+from ..console.decorators import fresh_code_required
 from ..core import sessions
 from .base import ReadOnlyAdminMixin, confirm_one
 from .users import user_admin_mixin
@@ -120,6 +121,7 @@ class LoginHistoryUserAdminMixin:
         return [*super().security_panels(request, obj),
                 (_("Logins and sessions"), "secure_shopadmin/alerts/admin_panel.html", panel)]
 
+    @fresh_code_required
     def end_sessions_view(self, request, object_id):
         """Confirmation page with a reason; the POST ends every session of the user (one audited event)."""
         if not request.user.has_perm(PERMISSION):

@@ -26,6 +26,7 @@ from ..campaigns import mailing, services, targets, tasks
 from ..campaigns.forms import AddTargetsForm, CampaignForm, ChooseCampaignForm
 from ..campaigns.models import Campaign, CampaignState, RunState, SourceKind
 from ..conf import app_settings
+from ..console.decorators import fresh_code_required
 from .users import user_admin_mixin
 
 
@@ -179,6 +180,7 @@ class CampaignAdmin(admin.ModelAdmin):
             return redirect(self.change_url(campaign) + "#preview")
         return self._page(request, campaign, "admin_targets.html", _("Add targets"), form=form)
 
+    @fresh_code_required
     def apply_view(self, request, object_id):
         campaign = self._campaign(request, object_id)
         if not may_change_users(request):
@@ -212,6 +214,7 @@ class CampaignAdmin(admin.ModelAdmin):
             messages.success(request, _("The run has started."))
         return redirect(self.change_url(campaign) + "#progress")
 
+    @fresh_code_required
     def close_view(self, request, object_id):
         campaign = self._campaign(request, object_id)
         if campaign.state == CampaignState.CLOSED:

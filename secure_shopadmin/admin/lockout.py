@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ..console.decorators import fresh_code_required
 from ..lockout import clock, rules, services
 from ..lockout.ip import NOTICE_FORWARDED_UNTRUSTED
 from ..lockout.models import Counter, GuardNotice
@@ -64,6 +65,7 @@ class LockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return "—"
 
     @admin.action(description=_("Unlock the selected locks"), permissions=["unlock"])
+    @fresh_code_required
     def unlock(self, request, queryset):
         rows = list(queryset)
         for counter in rows:

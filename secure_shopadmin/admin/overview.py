@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from .. import overview
 from ..audit.models import SecurityOverview
+from ..console.privileges import recent_grants
 from ..management.commands.security_report import check_findings
 from .base import ReadOnlyAdminMixin
 from .chart import bar_chart
@@ -29,5 +30,6 @@ class SecurityOverviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "failed": failed,
             "chart": bar_chart(daily, _("Failed logins per day")),
             "findings": check_findings(),
+            "grants": recent_grants(),
         }
         return TemplateResponse(request, "secure_shopadmin/admin/overview.html", context)

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..console.decorators import fresh_code_required
 from ..core.links import base_url
 from ..resets import outbox, services
 from ..resets.forms import CancelResetForm, RequireResetForm
@@ -40,6 +41,7 @@ class ResetUserAdminMixin:
             names = [*names, "require_password_reset"]
         return names
 
+    @fresh_code_required
     def require_password_reset(self, request, queryset):
         """Intermediate page (mode, reason, mail) like Django's delete confirmation; then acts in bulk."""
         if not self.has_change_permission(request):
@@ -121,6 +123,7 @@ class ResetUserAdminMixin:
             raise PermissionDenied
         return target
 
+    @fresh_code_required
     def password_reset_require_view(self, request, object_id):
         target = self._reset_target(request, object_id)
         form = RequireResetForm(request.POST if request.method == "POST" else None)
@@ -136,6 +139,7 @@ class ResetUserAdminMixin:
             "All of the user's sessions and API tokens end now. In compromised mode the password stops "
             "working at once and the user sets a new one through a mailed link."))
 
+    @fresh_code_required
     def password_reset_cancel_view(self, request, object_id):
         target = self._reset_target(request, object_id)
         form = CancelResetForm(request.POST if request.method == "POST" else None)
@@ -223,6 +227,7 @@ class ResetRequirementAdmin(admin.ModelAdmin):
             "sent": report.sent, "failed": report.failed, "left": max(0, len(rows) - report.sent - report.failed)})
 
     @admin.action(description=gettext_lazy("Cancel the selected requirements"), permissions=["change"])
+    @fresh_code_required
     def cancel_requirements(self, request, queryset):
         form = CancelResetForm(request.POST if request.POST.get("confirm") == "yes" else None)
         if form.is_bound and form.is_valid():

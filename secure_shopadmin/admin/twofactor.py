@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from ..console.decorators import fresh_code_required
 from ..core.policy import requires_2fa
 from ..twofactor import links, recovery, services
 from ..twofactor.forms import ReasonForm
@@ -61,6 +62,7 @@ class TwoFactorUserAdminMixin:
             raise PermissionDenied  # one's own second factor is changed on the self-service page
         return target
 
+    @fresh_code_required
     def two_factor_reset_view(self, request, object_id):
         """Confirmation page with a reason; the POST removes devices, ends sessions, mails a link."""
         target = self._target(request, object_id)

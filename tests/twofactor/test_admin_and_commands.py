@@ -1,6 +1,7 @@
 """Owners reset another user's second factor from the admin; the shell issues bootstrap and break-glass links."""
 
 import re
+import time
 from io import StringIO
 
 import pytest
@@ -14,7 +15,7 @@ from secure_shopadmin.audit.models import EventKind, SecurityEvent
 from secure_shopadmin.core import crypto
 from secure_shopadmin.core.models import UserSession
 from secure_shopadmin.testing import pipeline_login
-from secure_shopadmin.twofactor import recovery, services
+from secure_shopadmin.twofactor import services
 from secure_shopadmin.twofactor.models import AuthenticatorDevice, EnrolmentLink, RememberedBrowser
 
 from ..conftest import enrol_device
@@ -95,17 +96,24 @@ def test_break_glass_removes_devices_and_lockouts(staff_user, settings):
 
 
 def test_self_service_needs_a_fresh_code(staff_user):
+    import time_machine
+
     totp = enrol_device(staff_user)
     client = verified_login(staff_user, totp)
     manage = reverse("secure_shopadmin:twofactor_manage")
     assert client.get(manage).status_code == 200
-    refused = client.post(manage, {"action": "regenerate", "otp_token": "999999"})
-    assert "not valid" in refused.content.decode()
-    codes = recovery.regenerate(staff_user)
-    response = client.post(manage, {"action": "regenerate", "otp_token": codes[0]})
+    response = client.post(manage, {"action": "regenerate"})  # the login's code is still fresh
     assert len(response.context["codes"]) == 10
-    assert recovery.remaining(staff_user) == 10
-    response = client.post(manage, {"action": "remove", "otp_token": response.context["codes"][0]})
+    codes = response.context["codes"]
+    with time_machine.travel(time.time() + 301):  # past REAUTH_MAX_AGE
+        asked = client.post(manage, {"action": "remove"})
+        assert 'id="reauth-form"' in asked.content.decode()
+        assert AuthenticatorDevice.objects.filter(user=staff_user).exists()
+        blob = asked.context["blob"]
+        refused = client.post(manage, {"_ssa_reauth": blob, "otp_token": "999999"})
+        assert "not valid" in refused.content.decode()
+        assert AuthenticatorDevice.objects.filter(user=staff_user).exists()
+        response = client.post(manage, {"_ssa_reauth": blob, "otp_token": codes[0]})
     assert response.status_code == 302
     assert not AuthenticatorDevice.objects.filter(user=staff_user).exists()
     assert client.get(reverse("admin:index")).status_code == 302  # every session ended

@@ -1,0 +1,35 @@
+import time
+
+import pytest
+import time_machine
+from django.test import Client
+
+from secure_shopadmin.testing import pipeline_login
+
+from ..conftest import enrol_device
+
+STALE = 301  # seconds: past REAUTH_MAX_AGE (300)
+
+
+@pytest.fixture
+def owner_totp(superuser):
+    return enrol_device(superuser)
+
+
+@pytest.fixture
+def owner_client(superuser, owner_totp):
+    return pipeline_login(Client(), superuser)
+
+
+@pytest.fixture
+def stale():
+    """The clock moved past REAUTH_MAX_AGE since the login (the session's code is stale)."""
+    with time_machine.travel(time.time() + STALE, tick=True) as traveller:
+        yield traveller
+
+
+def reauth_blob(response):
+    assert response.status_code in (200, 429), response.status_code
+    content = response.content.decode()
+    assert 'id="reauth-form"' in content, content[:500]
+    return response.context["blob"]
