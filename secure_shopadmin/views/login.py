@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from .. import pipeline
+from ..console import networks
 from ..forms import LoginForm
 from ..lockout.responses import lockout_response
 
@@ -78,6 +79,8 @@ class ConsoleLoginView(LoginView):
     site = None
 
     def dispatch(self, request, *args, **kwargs):
+        if not networks.admits(request):  # a console login mounted outside an admin site's URLs
+            return networks.refusal(request)
         if request.method == "GET" and self.site.has_permission(request):
             return redirect(self.get_success_url())
         return super().dispatch(request, *args, **kwargs)
