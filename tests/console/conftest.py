@@ -33,3 +33,22 @@ def reauth_blob(response):
     content = response.content.decode()
     assert 'id="reauth-form"' in content, content[:500]
     return response.context["blob"]
+
+
+@pytest.fixture
+def hasher_calls(monkeypatch):
+    """Every password hash the process computes, by any configured hasher (verify, or a dummy encode)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    calls = []
+    for path in settings.PASSWORD_HASHERS:
+        cls = import_string(path)
+        for name in ("verify", "encode"):
+            original = getattr(cls, name)
+
+            def counted(*args, _original=original, _name=name, **kwargs):
+                calls.append(_name)
+                return _original(*args, **kwargs)
+            monkeypatch.setattr(cls, name, counted)
+    return calls

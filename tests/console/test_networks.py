@@ -27,24 +27,6 @@ def office_only(settings):
     settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "CONSOLE_ALLOWED_NETWORKS": ["10.0.0.0/8"]}
 
 
-@pytest.fixture
-def hasher_calls(monkeypatch):
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
-    calls = []
-    for path in settings.PASSWORD_HASHERS:
-        cls = import_string(path)
-        for name in ("verify", "encode"):
-            original = getattr(cls, name)
-
-            def counted(*args, _original=original, _name=name, **kwargs):
-                calls.append(_name)
-                return _original(*args, **kwargs)
-            monkeypatch.setattr(cls, name, counted)
-    return calls
-
-
 def login(client, username, password, url=None, ip=OUTSIDE):
     return client.post(url or reverse("admin:login"), {"username": username, "password": password},
                        REMOTE_ADDR=ip)

@@ -14,7 +14,6 @@ import pytest
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
 
 from ..conftest import MEMBER_PASSWORD, STAFF_PASSWORD
-from .test_networks import hasher_calls  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_two_factor")]
 PORT = 8171
