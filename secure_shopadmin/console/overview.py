@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit.models import EventKind, SecurityEvent
-from ..overview import Figure
+from ..core.figures import Figure
 
 DAYS = 7
 
