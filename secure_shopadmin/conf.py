@@ -154,6 +154,15 @@ DEFAULTS = {
         None,
         "Seconds after its login at which a storefront session ends; None leaves it to Django.",
     ),
+    "REQUIRE_PHISHING_RESISTANT": (
+        {"staff": False, "superusers": False, "members": False, "groups": (), "permissions": ()},
+        "Who must verify with a passkey or security key (TOTP alone is refused); same keys as TWO_FACTOR_POLICY, "
+        "left-out keys mean no.",
+    ),
+    "PASSKEY_CEREMONY_TIMEOUT": (
+        180,
+        "Seconds a passkey challenge (registration or sign-in) stays valid; the browser's prompt waits as long.",
+    ),
     "REAUTH_MAX_AGE": (
         300,
         "Seconds a second-factor code counts as fresh: sensitive admin and self-service actions ask again after.",

@@ -249,6 +249,26 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name='PasskeyDevice',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(help_text='The human-readable name of this device.', max_length=64)),
+                ('confirmed', models.BooleanField(default=True, help_text='Is this device ready for use?')),
+                ('created_at', models.DateTimeField(auto_now_add=True, help_text='The date and time when this device was initially created in the system.', null=True)),
+                ('last_used_at', models.DateTimeField(blank=True, help_text='The most recent date and time this device was used.', null=True)),
+                ('credential_id', models.TextField(verbose_name='credential id')),
+                ('credential_digest', models.CharField(max_length=64, unique=True, verbose_name='credential id digest')),
+                ('public_key', models.BinaryField(verbose_name='public key')),
+                ('sign_count', models.BigIntegerField(default=0, verbose_name='sign counter')),
+                ('transports', models.JSONField(blank=True, default=list, verbose_name='transports')),
+                ('user', models.ForeignKey(help_text='The user that this device belongs to.', on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'verbose_name': 'passkey or security key',
+                'verbose_name_plural': 'passkeys and security keys',
+            },
+        ),
+        migrations.CreateModel(
             name='RecoveryCodeSet',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -345,7 +365,7 @@ class Migration(migrations.Migration):
             name='SecurityEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('console_login', 'Console login'), ('lockout', 'Lockout'), ('unlock', 'Unlock'), ('enrolment', 'Two-factor enrolment'), ('enrolment_link', 'Enrolment link issued'), ('device_reset', 'Two-factor reset'), ('recovery_code_used', 'Recovery code used'), ('reset_required', 'Password reset required'), ('reset_mailed', 'Password reset mailed'), ('reset_satisfied', 'Password reset completed'), ('reset_cancelled', 'Password reset cancelled'), ('campaign', 'Breach campaign step'), ('alert', 'Unfamiliar environment alert'), ('not_me', "“This wasn't me”"), ('sessions_ended', 'Sessions ended'), ('hash_wrap', 'Legacy hash wrap run'), ('legacy_import', 'Legacy users imported'), ('email_change_requested', 'E-mail address change asked'), ('email_changed', 'E-mail address changed'), ('session_timeout', 'Session timed out'), ('network_refused', 'Console refused: network not allowed'), ('console_pass', 'Break-glass console link'), ('reauth', 'Re-authentication'), ('privilege_grant', 'Privilege granted')], db_index=True, max_length=32, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('console_login', 'Console login'), ('lockout', 'Lockout'), ('unlock', 'Unlock'), ('enrolment', 'Two-factor enrolment'), ('enrolment_link', 'Enrolment link issued'), ('device_reset', 'Two-factor reset'), ('recovery_code_used', 'Recovery code used'), ('passkey_added', 'Passkey added'), ('passkey_removed', 'Passkey removed'), ('passkey_clone_detected', 'Passkey refused: its sign counter went back'), ('reset_required', 'Password reset required'), ('reset_mailed', 'Password reset mailed'), ('reset_satisfied', 'Password reset completed'), ('reset_cancelled', 'Password reset cancelled'), ('campaign', 'Breach campaign step'), ('alert', 'Unfamiliar environment alert'), ('not_me', "“This wasn't me”"), ('sessions_ended', 'Sessions ended'), ('hash_wrap', 'Legacy hash wrap run'), ('legacy_import', 'Legacy users imported'), ('email_change_requested', 'E-mail address change asked'), ('email_changed', 'E-mail address changed'), ('session_timeout', 'Session timed out'), ('network_refused', 'Console refused: network not allowed'), ('console_pass', 'Break-glass console link'), ('reauth', 'Re-authentication'), ('privilege_grant', 'Privilege granted')], db_index=True, max_length=32, verbose_name='kind')),
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='time')),
                 ('actor_username', models.CharField(blank=True, max_length=254, verbose_name='actor username')),
                 ('target_username', models.CharField(blank=True, max_length=254, verbose_name='target username')),
