@@ -91,3 +91,29 @@ def test_a_passkey_is_a_django_otp_device_that_matches_no_code(staff_user):
     assert type(match_token(staff_user, totp.now())).__name__ == "AuthenticatorDevice"
     assert PasskeyDevice.objects.get().verify_token("123456") is False
     assert list(PasskeyDevice.objects.devices_for_user(staff_user))
+
+
+@pytest.mark.parametrize("value, site_url, expected", [
+    ({"superusers": True}, "https://shop.example", []),
+    ({"superusers": True}, "http://127.0.0.1:8000", ["secure_shopadmin.E022"]),
+    ({"superusers": False}, "http://127.0.0.1:8000", []),
+    ({"owners": True}, "https://shop.example", ["secure_shopadmin.E021"]),
+    (["superusers"], "https://shop.example", ["secure_shopadmin.E021"]),
+    (None, "", []),
+])
+def test_checks_of_the_phishing_resistant_policy(settings, value, site_url, expected):
+    from secure_shopadmin.twofactor import checks
+
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "REQUIRE_PHISHING_RESISTANT": value,
+                                 "SITE_URL": site_url}
+    assert [e.id for e in checks.check_phishing_resistant_policy()] == expected
+
+
+def test_deploy_check_says_why_passkeys_are_not_offered(settings):
+    from secure_shopadmin.twofactor import checks
+
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "SITE_URL": "http://127.0.0.1:8000"}
+    (warning,) = checks.check_passkeys_available()
+    assert warning.id == "secure_shopadmin.W021" and "IP address" in warning.msg
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "SITE_URL": "https://shop.example"}
+    assert checks.check_passkeys_available() == []
