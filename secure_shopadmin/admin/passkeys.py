@@ -5,8 +5,8 @@ Removing them is the audited two-factor reset's part (:mod:`.twofactor`), never 
 
 from django.utils.translation import gettext as _
 
+from ..core.policy import requires_phishing_resistant
 from ..twofactor.passkeys.ceremonies import passkeys
-from ..twofactor.policy import requires_phishing_resistant
 from .users import user_admin_mixin
 
 
