@@ -64,7 +64,7 @@ DEFAULTS = {
         "Days security events are kept; prune_security_events deletes older ones (None keeps them all).",
     ),
     "REPORT_THRESHOLDS": (
-        {"staff_without_2fa": 0},
+        {"staff_without_2fa": 0, "phishing_resistant_missing": 0},
         "security_report exits non-zero when a figure (by key) is above its limit here.",
     ),
     "SECURITY_LOGGER": (

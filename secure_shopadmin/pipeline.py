@@ -2,7 +2,7 @@
 
 1. guard (``lockout``): refuse a locked or throttled client before any hash is computed;
 2. password (``hashers``): ``authenticate()`` checks and upgrades the stored hash;
-3. second factor (``twofactor``): TOTP, recovery code or a remembered browser;
+3. second factor (``twofactor``): a passkey, TOTP, recovery code or a remembered browser;
 4. required actions (``resets``): a pending forced password reset;
 5. session and environment (``alerts``): only now is the user logged in;
 6. audit (``audit``): the login is written where it matters.
@@ -62,26 +62,31 @@ class Outcome:
 
 @dataclass
 class CodeCheck:
-    """What :func:`check_code` came to: the method that matched (``"totp"``, ``"recovery"``), or None;
-    ``refused`` when the guard refused to check it; ``retry_after`` > 0 when it refused or when this
-    failure completed a lock."""
+    """What :func:`check_code` came to: the method that matched (``"passkey"``, ``"totp"``,
+    ``"recovery"``), or None; ``refused`` when the guard refused to check it; ``retry_after`` > 0
+    when it refused or when this failure completed a lock; ``passkey_required`` when a typed code
+    was given for a user who must sign with a passkey (nothing checked, nothing counted)."""
 
     method: str = None
     retry_after: int = 0
     refused: bool = False
+    passkey_required: bool = False
 
     @property
     def ok(self):
         return self.method is not None
 
 
-def check_code(request, user, code):
-    """The one place a second-factor code is checked: a slot of the guard's code budget per
-    (account, client IP) is reserved first, so parallel guesses cannot outrun the limit."""
+def check_code(request, user, code="", *, passkey_answer=""):
+    """The one place a second factor is checked, a typed code or a passkey's answer: a slot of the
+    guard's code budget per (account, client IP) is reserved first, so parallel guesses cannot
+    outrun the limit, and a wrong or foreign passkey answer costs a slot like a wrong code."""
+    if not passkey_answer and not second_factor_stage.accepts_codes(user):
+        return CodeCheck(passkey_required=True)
     slot = guard_stage.otp_reserve(request, user)
     if slot.refused:
         return CodeCheck(retry_after=slot.retry_after, refused=True)
-    method = second_factor_stage.check_code(request, user, code)
+    method = second_factor_stage.check_code(request, user, code, passkey_answer)
     if method is None:
         return CodeCheck(retry_after=guard_stage.otp_failed(request, slot, user))  # a lock is audited, mailed
     guard_stage.otp_succeeded(request, slot)

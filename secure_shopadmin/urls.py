@@ -7,7 +7,7 @@ from .lockout import views as lockout_views
 from .views import alerts as alert_views
 from .views import console as console_views
 from .views import resets as reset_views
-from .views import twofactor
+from .views import twofactor, twofactor_manage
 
 app_name = "secure_shopadmin"
 
@@ -23,7 +23,8 @@ urlpatterns = [
     path("2fa/mailed/", twofactor.mailed, name="twofactor_mailed"),
     path("2fa/link/<str:token>/", twofactor.link, name="twofactor_link"),
     path("2fa/enrol/", twofactor.enrol, name="twofactor_enrol"),
-    path("2fa/", twofactor.manage, name="twofactor_manage"),
+    path("2fa/", twofactor_manage.manage, name="twofactor_manage"),
+    path("2fa/add-app/", twofactor_manage.add_app, name="twofactor_add_app"),
     path("2fa/browsers/<int:pk>/forget/", twofactor.forget_browser, name="twofactor_forget_browser"),
     path("alerts/<str:token>/me/", alert_views.alert_was_me, name="alert_was_me"),
     path("alerts/<str:token>/not-me/", alert_views.alert_not_me, name="alert_not_me"),

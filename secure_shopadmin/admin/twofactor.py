@@ -73,8 +73,8 @@ class TwoFactorUserAdminMixin:
                               messages.SUCCESS)
             return redirect(self._url("change", target))
         return confirm_one(self, request, target, form, _("Reset two-factor authentication"),
-                           _("This removes the user's authenticator, recovery codes and remembered "
-                             "browsers, ends all their sessions and mails them a new enrolment link."))
+                           _("This removes the user's authenticator apps, passkeys, recovery codes and "
+                             "remembered browsers, ends all their sessions and mails them a new enrolment link."))
 
     def two_factor_link_view(self, request, object_id):
         target = self._target(request, object_id)
@@ -85,7 +85,7 @@ class TwoFactorUserAdminMixin:
             self.message_user(request, _("An enrolment link was mailed to the user."), messages.SUCCESS)
             return redirect(self._url("change", target))
         return confirm_one(self, request, target, form, _("Mail an enrolment link"),
-                           _("The user receives a single-use link to set up an authenticator app."))
+                           _("The user receives a single-use link to set up a passkey or an authenticator app."))
 
 
 @admin.register(EnrolmentLink)

@@ -21,6 +21,7 @@ from ..hashers.wrapped import ALGORITHM as WRAPPED_ALGORITHM
 from ..hashers.wrapping import wrappable_algorithms
 from ..resets.models import MailState, ResetRequirement
 from ..twofactor.models import AuthenticatorDevice
+from ..twofactor.passkeys.models import PasskeyDevice
 from . import mailing
 from .models import Campaign, CampaignState, CampaignTarget, RunState
 from .targets import legacy_or_wrapped_q, prefix_q
@@ -76,7 +77,8 @@ def preview(campaign):
     email_field = get_user_model().get_email_field_name()
     targets = CampaignTarget.objects.filter(campaign=campaign)
     has_session = Exists(UserSession.objects.filter(user_id=OuterRef("user_id")))
-    has_device = Exists(AuthenticatorDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True))
+    has_device = Exists(AuthenticatorDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)) | Exists(
+        PasskeyDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True))
     pending = Exists(ResetRequirement.objects.pending().filter(user_id=OuterRef("user_id")))
     counts = targets.annotate(s=has_session, d=has_device, p=pending).aggregate(
         targets=Count("pk"),

@@ -12,13 +12,15 @@ from django.utils import timezone
 
 from ..conf import app_settings
 from ..core import crypto, tokens
+from ..core.policy import requires_phishing_resistant
 from .models import RememberedBrowser
 
 PURPOSE = "remembered-browser"
 
 
 def may_remember(user):
-    if app_settings.REMEMBER_BROWSER_DAYS <= 0:
+    """Never for a user who must sign with a passkey: a cookie a phishing proxy relays is no passkey."""
+    if app_settings.REMEMBER_BROWSER_DAYS <= 0 or requires_phishing_resistant(user):
         return False
     return not user.is_superuser or app_settings.REMEMBER_BROWSER_FOR_SUPERUSERS
 

@@ -11,6 +11,8 @@ class CodeForm(forms.Form):
     error_messages = {
         "invalid": _("That code is not valid. Codes can be used only once."),
         "throttled": _("Too many wrong codes. Please try again later."),
+        "passkey_required": _("This account must verify with a passkey or security key: a code is not enough."),
+        "stale": _("Confirm it is you first: enter a current code or use your passkey."),
     }
 
     def reject(self, reason="invalid"):
@@ -31,3 +33,21 @@ class VerifyForm(CodeForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PasskeyForm(forms.Form):
+    """The browser's answer to a passkey ceremony (filled in by passkeys.js), with the enrolment's
+    optional name and the verify page's "remember this browser"."""
+
+    passkey_answer = forms.CharField(max_length=64 * 1024, strip=True, widget=forms.HiddenInput)
+    passkey_name = forms.CharField(label=_("Name (optional)"), max_length=64, required=False, strip=True)
+    remember = forms.BooleanField(label=_("Remember this browser"), required=False)
+
+    error_messages = {
+        "invalid": _("The passkey or security key was not accepted. Try again, or use another key."),
+        "throttled": CodeForm.error_messages["throttled"],
+        "passkey_required": CodeForm.error_messages["passkey_required"],
+    }
+
+    def reject(self, reason="invalid"):
+        self.add_error(None, self.error_messages[reason])

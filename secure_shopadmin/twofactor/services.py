@@ -1,38 +1,93 @@
 """Second-factor logic in plain functions; the views only call these."""
 
+import time
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ..audit.models import EventKind
 from ..audit.services import record
+from ..conf import app_settings
 from ..core.mail import send_to_user
+from ..core.policy import requires_phishing_resistant
 from ..core.sessions import end_user_sessions
 from . import browsers, links, recovery, signals, totp
 from .models import AuthenticatorDevice, RecoveryCodeSet, RememberedBrowser
+from .passkeys import ceremonies as passkeys
+from .passkeys.models import PasskeyDevice
+from .passkeys.relying_party import available as passkeys_available
 
 
 def has_device(user):
-    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
+    """True when ``user`` holds a confirmed authenticator app or passkey."""
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists() or passkeys.has_passkey(user)
+
+
+def has_acceptable_device(user):
+    """True when ``user`` holds a device the policy accepts: a passkey under REQUIRE_PHISHING_RESISTANT."""
+    return passkeys.has_passkey(user) if requires_phishing_resistant(user) else has_device(user)
+
+
+def accepts_codes(user):
+    """Whether a typed code (TOTP, recovery) may pass ``user``'s second factor: not under REQUIRE_PHISHING_RESISTANT."""
+    return not requires_phishing_resistant(user)
 
 
 def confirmed_devices(user):
     return list(AuthenticatorDevice.objects.filter(user=user, confirmed=True))
 
 
-def check_code(request, user, token):
-    """Check a TOTP or recovery code of ``user``: the method that matched, or None.
+def check_code(request, user, token="", passkey_answer=""):
+    """Check a second factor of ``user``: the method that matched (``"passkey"``, ``"totp"``,
+    ``"recovery"``), or None.
 
-    The guard's budget (``lockout.stage.otp_refusal``) is asked before, and counts a failure after.
+    ``passkey_answer`` is the browser's answer to this session's sign-in challenge; a wrong, foreign
+    or replayed one fails like a wrong code. The guard's budget is asked before (by the pipeline),
+    and counts a failure after.
     """
-    for device in confirmed_devices(user):
-        if device.verify_token(token):
-            return "totp"
-    if recovery.use(user, token):
-        recovery_code_used(request, user)
-        return "recovery"
+    if passkey_answer:
+        try:
+            passkeys.verify_assertion(request, user, passkey_answer)
+        except passkeys.PasskeyRefused:
+            signals.verification_failed.send(sender=PasskeyDevice, request=request, user=user)
+            return None
+        return "passkey"
+    if accepts_codes(user):
+        for device in confirmed_devices(user):
+            if device.verify_token(token):
+                return "totp"
+        if recovery.use(user, token):
+            recovery_code_used(request, user)
+            return "recovery"
     signals.verification_failed.send(sender=AuthenticatorDevice, request=request, user=user)
     return None
+
+
+FRESH_KEY = "_ssa_2fa_fresh_at"
+
+
+def mark_fresh(request):
+    """The session's user just passed a second factor on the self-service page."""
+    request.session[FRESH_KEY] = time.time()
+
+
+def is_fresh(request):
+    """True within ``REAUTH_MAX_AGE`` seconds of :func:`mark_fresh`: sensitive actions need no new proof."""
+    at = request.session.get(FRESH_KEY)
+    return isinstance(at, (int, float)) and 0 <= time.time() - at <= app_settings.REAUTH_MAX_AGE
+
+
+def passkey_options(request, user):
+    """The sign-in options for ``user``'s passkeys (the challenge kept in the session), or None without any."""
+    if not passkeys_available() or not passkeys.has_passkey(user):
+        return None
+    return passkeys.authentication_options(request, user)
+
+
+def registration_options(request, user):
+    """The options to register a passkey for ``user`` (challenge in the session), or None when unavailable."""
+    return passkeys.registration_options(request, user) if passkeys_available() else None
 
 
 def recovery_code_used(request, user):
@@ -42,21 +97,98 @@ def recovery_code_used(request, user):
     signals.recovery_code_used.send(sender=RecoveryCodeSet, request=request, user=user, remaining=left)
 
 
+def enrolled(request, user, device, method):
+    """A first device (the enrolment step): remembered browsers forgotten, new recovery codes, audit and mail."""
+    browsers.forget_all(user)
+    codes = recovery.regenerate(user)
+    record(EventKind.ENROLMENT, request=request, actor=user, target=user, method=method)
+    added(user, device)
+    signals.enrolled.send(sender=type(device), request=request, user=user, device=device)
+    return codes
+
+
+def added(user, device):
+    context = {"passkey": device.name} if isinstance(device, PasskeyDevice) else {}
+    transaction.on_commit(lambda: send_to_user(user, "device_added", context))
+
+
 @transaction.atomic
 def confirm_enrolment(request, user, token):
-    """Activate the pending device if ``token`` is its code; returns the new recovery codes, or None."""
+    """Activate the pending authenticator app if ``token`` is its code; returns the new recovery codes, or None."""
     device = totp.pending_device(user)
     if not device.verify_token(token):
         return None
-    AuthenticatorDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    AuthenticatorDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    browsers.forget_all(user)
-    codes = recovery.regenerate(user)
-    record(EventKind.ENROLMENT, request=request, actor=user, target=user)
-    transaction.on_commit(lambda: send_to_user(user, "device_added", {}))
+    return enrolled(request, user, device, "totp")
+
+
+@transaction.atomic
+def enrol_passkey(request, user, answer, name=""):
+    """Register the passkey of the browser's ``answer`` as a first device; returns the new recovery
+    codes, or None when the answer is refused."""
+    try:
+        device = passkeys.register(request, user, answer, name)
+    except passkeys.PasskeyRefused:
+        return None
+    return enrolled(request, user, device, "passkey")
+
+
+@transaction.atomic
+def add_authenticator(request, user, token):
+    """Self-service: activate another authenticator app (the others stay); returns it, or None."""
+    device = totp.pending_device(user)
+    if not device.verify_token(token):
+        return None
+    device.confirmed = True
+    device.name = default_app_name(user)
+    device.save(update_fields=["confirmed", "name"])
+    record(EventKind.ENROLMENT, request=request, actor=user, target=user, method="totp", added=device.name)
+    added(user, device)
     signals.enrolled.send(sender=AuthenticatorDevice, request=request, user=user, device=device)
-    return codes
+    return device
+
+
+def default_app_name(user):
+    count = AuthenticatorDevice.objects.filter(user=user, confirmed=True).count()
+    return f"Authenticator {count + 1}" if count else "Authenticator"
+
+
+@transaction.atomic
+def add_passkey(request, user, answer, name=""):
+    """Self-service: register another passkey; returns it, or None when the answer is refused."""
+    try:
+        device = passkeys.register(request, user, answer, name)
+    except passkeys.PasskeyRefused:
+        return None
+    added(user, device)
+    signals.enrolled.send(sender=PasskeyDevice, request=request, user=user, device=device)
+    return device
+
+
+@transaction.atomic
+def remove_device(user, kind, pk, *, request=None, actor=None):
+    """Remove one of ``user``'s devices (``kind``: ``"passkey"`` or ``"totp"``), forget their remembered
+    browsers and end all of their sessions; returns the removed device's name, or None."""
+    if kind == "passkey":
+        name = passkeys.remove(user, pk, request=request, actor=actor, reason="removed by the user")
+    else:
+        device = AuthenticatorDevice.objects.filter(user=user, pk=pk, confirmed=True).first()
+        name = device and device.name
+        if device is not None:
+            device.delete()
+            record(EventKind.DEVICE_RESET, request=request, actor=actor, target=user, reason="removed by the user",
+                   authenticator=name)
+    if name is None:
+        return None
+    browsers.forget_all(user)
+    end_user_sessions(user)
+    context = {"by_admin": actor not in (None, user), "device_name": name}
+    transaction.on_commit(lambda: send_to_user(user, "device_removed", context))
+    signals.device_removed.send(sender=PasskeyDevice if kind == "passkey" else AuthenticatorDevice,
+                                request=request, user=user, actor=actor, name=name)
+    return name
 
 
 def regenerate_recovery_codes(request, user):
@@ -67,12 +199,15 @@ def regenerate_recovery_codes(request, user):
 
 @transaction.atomic
 def remove_devices(user, *, request=None, actor=None, reason=""):
-    """Remove every device and remembered browser of ``user`` and end all of their sessions."""
+    """Remove every device (authenticator apps, passkeys, recovery codes) and remembered browser of
+    ``user`` and end all of their sessions."""
     AuthenticatorDevice.objects.filter(user=user).delete()
+    removed_passkeys, _ = PasskeyDevice.objects.filter(user=user).delete()
     RecoveryCodeSet.objects.filter(user=user).delete()
     browsers.forget_all(user)
     end_user_sessions(user)
-    record(EventKind.DEVICE_RESET, request=request, actor=actor, target=user, reason=reason)
+    record(EventKind.DEVICE_RESET, request=request, actor=actor, target=user, reason=reason,
+           passkeys=removed_passkeys)
     transaction.on_commit(lambda: send_to_user(user, "device_removed", {"by_admin": actor not in (None, user)}))
     signals.device_reset.send(sender=AuthenticatorDevice, request=request, user=user, actor=actor, reason=reason)
 

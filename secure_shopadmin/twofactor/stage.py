@@ -1,7 +1,10 @@
 """Stage 3 of the pipeline: the second factor.
 
-* a user with a confirmed device gives a code (TOTP or recovery), unless this browser is remembered;
-* a user under the policy without one may only enrol — and enrolment opens only after the user
+* a user with a confirmed device gives a code (TOTP or recovery) or a passkey's signature, unless
+  this browser is remembered;
+* a user under ``REQUIRE_PHISHING_RESISTANT`` must sign with a passkey: a code does not pass, a
+  remembered browser does not skip it, and without a passkey the user enrols one;
+* a user under the policy without a device may only enrol — and enrolment opens only after the user
   proved control of the registered e-mail address (a mailed single-use link), so a leaked
   password alone cannot register the attacker's authenticator.
 """
@@ -9,7 +12,7 @@
 from django.urls import reverse
 
 from ..conf import app_settings
-from ..core.policy import requires_2fa
+from ..core.policy import requires_2fa, requires_phishing_resistant
 from ..core.steps import Step
 from . import browsers, links, services, signals
 
@@ -21,13 +24,13 @@ ENROL_MAILED = "enrol_mailed"
 def pending_step(request, user, partial):
     if "second_factor" in partial.facts:
         return None
-    if services.has_device(user):
+    if services.has_acceptable_device(user):
         if browsers.is_remembered(request, user):
             partial.facts["second_factor"] = "remembered"
             signals.verified.send(sender=Step, request=request, user=user, method="remembered")
             return None
         return step(VERIFY, "secure_shopadmin:twofactor_verify")
-    if not requires_2fa(user):
+    if not (requires_2fa(user) or requires_phishing_resistant(user)):
         return None
     if partial.facts.get("email_proven") or app_settings.ENROLMENT_WITHOUT_LINK:
         return step(ENROL, "secure_shopadmin:twofactor_enrol")
@@ -35,9 +38,15 @@ def pending_step(request, user, partial):
     return step(ENROL_MAILED, "secure_shopadmin:twofactor_mailed", "secure_shopadmin:twofactor_link")
 
 
-def check_code(request, user, code):
-    """The method (``"totp"``, ``"recovery"``) that ``code`` matched, or None; the pipeline budgets it."""
-    return services.check_code(request, user, code)
+def check_code(request, user, code, passkey_answer=""):
+    """The method (``"passkey"``, ``"totp"``, ``"recovery"``) that ``code`` or ``passkey_answer``
+    matched, or None; the pipeline budgets it."""
+    return services.check_code(request, user, code, passkey_answer)
+
+
+def accepts_codes(user):
+    """False when only a passkey may pass ``user``'s second factor (REQUIRE_PHISHING_RESISTANT)."""
+    return services.accepts_codes(user)
 
 
 def step(name, url_name, *more_url_names):

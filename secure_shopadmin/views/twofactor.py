@@ -5,7 +5,6 @@ They live above the pipeline: the step views hand over to it, and every code is 
 """
 
 from django.contrib import admin
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -22,12 +21,12 @@ from ..core.mail import shop_name
 from ..core.partial import at_step, discard_partial
 from ..core.steps import Channel, channel_for
 from ..lockout.responses import lockout_response
-from ..twofactor import browsers, links, recovery, services, signals, totp
-from ..twofactor.forms import CodeForm, VerifyForm
-from ..twofactor.models import EnrolmentLink, RememberedBrowser
+from ..twofactor import browsers, links, services, signals, totp
+from ..twofactor.forms import CodeForm, PasskeyForm, VerifyForm
+from ..twofactor.models import EnrolmentLink
 from ..twofactor.stage import ENROL, ENROL_MAILED, VERIFY
 
-SENSITIVE = sensitive_post_parameters("otp_token")
+SENSITIVE = sensitive_post_parameters("otp_token", "passkey_answer")
 
 
 def render(request, template, context, status=200):
@@ -47,28 +46,41 @@ def default_url(partial):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request):
+    """The code step: a passkey (a button running navigator.credentials.get), with TOTP and recovery
+    codes as fallbacks unless the user must sign with a passkey."""
     partial, user = at_step(request, VERIFY)
     if user is None:
         return redirect("admin:login")
     may_remember = browsers.may_remember(user)
-    form = VerifyForm(request.POST or None, may_remember=may_remember,
+    form = VerifyForm(bound(request, "otp_token"), may_remember=may_remember,
                       remember_days=app_settings.REMEMBER_BROWSER_DAYS)
-    if request.method == "POST" and form.is_valid():
-        checked = pipeline.check_code(request, user, form.cleaned_data["otp_token"])
+    key_form = PasskeyForm(bound(request, "passkey_answer"))
+    for used, field in ((key_form, "passkey_answer"), (form, "otp_token")):
+        if not used.is_valid():
+            continue
+        proof = {"passkey_answer": used.cleaned_data[field]} if used is key_form else {"code": used.cleaned_data[field]}
+        checked = pipeline.check_code(request, user, **proof)
         if checked.retry_after:
             discard_partial(request)
             return lockout_response(request, checked.retry_after, codes=True)
         if not checked.ok:
-            form.reject()
-        else:
-            method = checked.method
-            signals.verified.send(sender=VerifyForm, request=request, user=user, method=method)
-            outcome = pipeline.step_done(request, VERIFY, second_factor=method)
-            response = after_pipeline(outcome, default_url(partial))
-            if may_remember and form.cleaned_data.get("remember") and outcome.ok:
-                browsers.remember(response, request, user)
-            return response
-    return render(request, "verify.html", {"form": form, "title": _("Two-factor authentication")})
+            used.reject("passkey_required" if checked.passkey_required else "invalid")
+            break
+        signals.verified.send(sender=VerifyForm, request=request, user=user, method=checked.method)
+        outcome = pipeline.step_done(request, VERIFY, second_factor=checked.method)
+        response = after_pipeline(outcome, default_url(partial))
+        if may_remember and used.cleaned_data.get("remember") and outcome.ok:
+            browsers.remember(response, request, user)
+        return response
+    return render(request, "verify.html", {
+        "form": form, "key_form": key_form, "title": _("Two-factor authentication"),
+        "codes_accepted": services.accepts_codes(user), "passkey_options": services.passkey_options(request, user),
+    })
+
+
+def bound(request, field):
+    """The POST data if it carries ``field`` (which of a page's forms was sent), else None."""
+    return request.POST if request.method == "POST" and field in request.POST else None
 
 
 @never_cache
@@ -102,49 +114,40 @@ def link(request, token):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def enrol(request):
+    """Reached only through the mailed link: a passkey or security key, or an authenticator app."""
     partial, user = at_step(request, ENROL)
     if user is None:
         return redirect("admin:login")
+    codes_accepted = services.accepts_codes(user)
+    form = CodeForm(bound(request, "otp_token"))
+    key_form = PasskeyForm(bound(request, "passkey_answer"))
+    codes, method = None, ""
+    if key_form.is_valid():
+        codes, method = services.enrol_passkey(request, user, key_form.cleaned_data["passkey_answer"],
+                                               key_form.cleaned_data["passkey_name"]), "passkey"
+        if codes is None:
+            key_form.reject()
+    elif codes_accepted and form.is_valid():
+        codes, method = services.confirm_enrolment(request, user, form.cleaned_data["otp_token"]), "totp"
+        if codes is None:
+            form.reject()
+    if codes is not None:
+        outcome = pipeline.step_done(request, ENROL, second_factor=method)
+        return render(request, "recovery_codes.html", {
+            "title": _("Your recovery codes"), "codes": codes,
+            "continue_url": outcome.redirect_url or default_url(partial),
+        })
+    context = {"title": _("Set up two-factor authentication"), "form": form, "key_form": key_form,
+               "codes_accepted": codes_accepted, "passkey_options": services.registration_options(request, user)}
+    if codes_accepted:
+        context.update(app_context(user))
+    return render(request, "enrol.html", context)
+
+
+def app_context(user):
     device = totp.pending_device(user)
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        codes = services.confirm_enrolment(request, user, form.cleaned_data["otp_token"])
-        if codes is not None:
-            outcome = pipeline.step_done(request, ENROL, second_factor="totp")
-            return render(request, "recovery_codes.html", {
-                "title": _("Your recovery codes"), "codes": codes,
-                "continue_url": outcome.redirect_url or default_url(partial),
-            })
-        form.reject()
-    return render(request, "enrol.html", {
-        "title": _("Set up two-factor authentication"), "form": form, "qr_svg": totp.qr_svg(device),
-        "key": totp.grouped_key(device), "issuer": app_settings.TOTP_ISSUER or shop_name(),
-    })
-
-
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-@fresh_code_required
-def manage(request):
-    """The user's own devices, recovery codes and remembered browsers; a change needs a fresh code."""
-    user = request.user
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "regenerate":
-            codes = services.regenerate_recovery_codes(request, user)
-            return render(request, "recovery_codes.html", {
-                "title": _("Your recovery codes"), "codes": codes, "continue_url": reverse(
-                    "secure_shopadmin:twofactor_manage")})
-        if action == "remove":
-            services.remove_devices(user, request=request, actor=user, reason="removed by the user")
-            logout(request)  # its session ended with the others: start a clean one
-            return redirect(reverse("admin:login"))
-    return render(request, "manage.html", {
-        "title": _("Two-factor authentication"),
-        "devices": services.confirmed_devices(user), "remaining": recovery.remaining(user),
-        "browsers": RememberedBrowser.objects.filter(user=user).order_by("-created_at"),
-    })
+    return {"qr_svg": totp.qr_svg(device), "key": totp.grouped_key(device),
+            "issuer": app_settings.TOTP_ISSUER or shop_name()}
 
 
 @login_required
