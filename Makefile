@@ -24,7 +24,7 @@ install-test: venv
 demo: install-demo
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) runserver localhost:8000
 
 test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -126,7 +126,7 @@ SECURE_SHOPADMIN = {
     "SECURITY_CONTACTS": ["security@shop.example"],
     # the old platform's site-wide secrets (EC-CUBE's AUTH_MAGIC), needed to check its imported hashes
     "LEGACY_PEPPERS": {"eccube": os.environ.get("SHOP_ECCUBE_AUTH_MAGIC", "demo-eccube-auth-magic")},
-    "SITE_URL": os.environ.get("SHOP_SITE_URL", "http://127.0.0.1:8000"),
+    "SITE_URL": os.environ.get("SHOP_SITE_URL", "http://localhost:8000"),  # a domain name: passkeys need one
 }
 
 REST_FRAMEWORK = {

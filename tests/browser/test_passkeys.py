@@ -11,6 +11,7 @@ from django.core import mail
 from ..conftest import STAFF_PASSWORD, enrol_device
 from ..twofactor.softkey import SoftAuthenticator, b64url
 from . import actions, passkeys
+from .test_tour import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,6 +67,9 @@ def test_staff_registers_a_passkey_then_signs_in_with_it(live_server, page, staf
     log_in(page, live_server.url)
     page.wait_for_url("**/security/2fa/verify/")
     assert page.locator("#verify-form").is_visible()  # TOTP and recovery codes stay as fallbacks
+    page.set_viewport_size({"width": 1200, "height": 800})
+    page.wait_for_selector("#passkey-button:not([disabled])")
+    shot(page, "06-passkey-sign-in")  # for the docs' tour
     use_passkey(page)
     page.wait_for_url(live_server.url + "/admin/shop/product/")
     assert page.locator("#changelist").is_visible()

@@ -88,6 +88,7 @@
     var status = document.getElementById(button.dataset.status);
     if (status) {
       status.textContent = button.dataset[key] || button.dataset.msgFailed || "";
+      status.className = "errornote";  /* the admin's look; added only when shown, as it sets display */
       status.hidden = false;
     }
   }

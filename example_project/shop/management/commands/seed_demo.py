@@ -102,11 +102,11 @@ class Command(BaseCommand):
 
     def print_logins(self):
         self.stdout.write("\nDemo logins:")
-        self.stdout.write("  Console http://127.0.0.1:8000/admin/ (staff must set up two-factor authentication)")
+        self.stdout.write("  Console http://localhost:8000/admin/ (staff must set up two-factor authentication)")
         for username, password, group, _superuser in STAFF:
             self.stdout.write(f"    {username} / {password}  ({group})")
             self.stdout.write(f"      enrolment link: {self.enrolment_link(username)}")
-        self.stdout.write("  Storefront http://127.0.0.1:8000/login/")
+        self.stdout.write("  Storefront http://localhost:8000/login/")
         self.stdout.write(f"    member0001 / {MEMBER_PASSWORD}  (any memberNNNN)")
         self.stdout.write("  Mails (enrolment links, alerts) are written to example_project/outbox/.")
         self.stdout.write("  Members hold a mix of legacy hashes: see the Security overview, then run")
