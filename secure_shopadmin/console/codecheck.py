@@ -1,11 +1,11 @@
 """The one place a re-authentication proof is checked, always through the guard's budgets.
 
-A user with a confirmed authenticator gives a TOTP or recovery code, checked by the pipeline's
-one code check (:func:`secure_shopadmin.pipeline.check_code`): the guard's code budget per
-(account, client IP) is reserved before the code is checked and settled after, exactly as on the
-login's verify page. A user without one (nobody under the second-factor policy) gives the
-password, through the guard's password slot, so no hash is computed for a locked client.
-Passkeys are offered when the app has a passkey device model; this version has none.
+A user with a confirmed device gives a passkey's signature or a TOTP or recovery code, checked by
+the pipeline's one check (:func:`secure_shopadmin.pipeline.check_code`): the guard's code budget
+per (account, client IP) is reserved before it is checked and settled after, exactly as on the
+login's verify page (a user under ``REQUIRE_PHISHING_RESISTANT`` must use the passkey). A user
+without one (nobody under the second-factor policy) gives the password, through the guard's
+password slot, so no hash is computed for a locked client.
 """
 
 import time
@@ -21,6 +21,7 @@ from ..twofactor import services as twofactor_services
 OK = "ok"
 FAILED = "failed"
 REFUSED = "refused"
+PASSKEY_REQUIRED = "passkey_required"  # a code given where only a passkey passes: nothing checked
 
 
 @dataclass
@@ -40,18 +41,21 @@ def proof_kind(user):
 
 
 def check(request, user, data):
-    """Check the proof in ``data`` (``otp_token`` or ``password``) for ``user``; an :class:`Outcome`."""
+    """Check the proof in ``data`` (``passkey_answer``, ``otp_token`` or ``password``) for ``user``;
+    an :class:`Outcome`."""
     if proof_kind(user) == "code":
-        return _check_code(request, user, data.get("otp_token", ""))
+        return _check_code(request, user, data.get("otp_token", ""), data.get("passkey_answer", ""))
     return _check_password(request, user, data.get("password", ""))
 
 
-def _check_code(request, user, token):
-    result = pipeline.check_code(request, user, token)  # the guard's code budget, then the code
+def _check_code(request, user, token, passkey_answer=""):
+    # the guard's code budget, then the passkey's answer or the code
+    result = pipeline.check_code(request, user, token, passkey_answer=passkey_answer)
     if result.refused:
         return Outcome(REFUSED, retry_after=result.retry_after)
     if result.method is None:
-        return Outcome(REFUSED if result.retry_after else FAILED, retry_after=result.retry_after)
+        status = REFUSED if result.retry_after else PASSKEY_REQUIRED if result.passkey_required else FAILED
+        return Outcome(status, method="passkey" if passkey_answer else "", retry_after=result.retry_after)
     return Outcome(OK, method=result.method)
 
 

@@ -25,6 +25,7 @@ from ..audit.services import record
 from ..conf import app_settings
 from ..core import crypto
 from ..core.partial import session_marker
+from ..twofactor import services as twofactor_services
 from . import codecheck
 from .requests import is_api_request
 
@@ -71,6 +72,8 @@ def page(request, blob, *, error="", status=200, files_dropped=False):
     context = {
         **admin.site.each_context(request), "title": _("Confirm it is you"), "blob": blob, "field": FIELD,
         "error": error, "proof": codecheck.proof_kind(user), "action_url": request.get_full_path(),
+        "passkey_options": twofactor_services.passkey_options(request, user),
+        "codes_accepted": twofactor_services.accepts_codes(user),
         "files_dropped": files_dropped, "max_age_minutes": max(1, app_settings.REAUTH_MAX_AGE // 60),
     }
     response = TemplateResponse(request, "secure_shopadmin/console/reauth.html", context, status=status)
@@ -132,6 +135,12 @@ def _again(request, blob, outcome):
         response = page(request, blob, error=_("Too many wrong attempts. Please try again later."), status=429)
         response["Retry-After"] = str(max(1, int(outcome.retry_after)))
         return response
+    if outcome.status == codecheck.PASSKEY_REQUIRED:
+        return page(request, blob, error=_("This account must verify with a passkey or security key: a code is not "
+                                           "enough."))
+    if outcome.method == "passkey":
+        return page(request, blob, error=_("The passkey or security key was not accepted. Try again, or use "
+                                           "another key."))
     if codecheck.proof_kind(request.user) == "code":
         return page(request, blob, error=_("That code is not valid. Codes can be used only once."))
     return page(request, blob, error=_("That password is not right."))

@@ -12,7 +12,6 @@ class CodeForm(forms.Form):
         "invalid": _("That code is not valid. Codes can be used only once."),
         "throttled": _("Too many wrong codes. Please try again later."),
         "passkey_required": _("This account must verify with a passkey or security key: a code is not enough."),
-        "stale": _("Confirm it is you first: enter a current code or use your passkey."),
     }
 
     def reject(self, reason="invalid"):

@@ -1,14 +1,11 @@
 """Second-factor logic in plain functions; the views only call these."""
 
-import time
-
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ..audit.models import EventKind
 from ..audit.services import record
-from ..conf import app_settings
 from ..core.mail import send_to_user
 from ..core.policy import requires_phishing_resistant
 from ..core.sessions import end_user_sessions
@@ -62,20 +59,6 @@ def check_code(request, user, token="", passkey_answer=""):
             return "recovery"
     signals.verification_failed.send(sender=AuthenticatorDevice, request=request, user=user)
     return None
-
-
-FRESH_KEY = "_ssa_2fa_fresh_at"
-
-
-def mark_fresh(request):
-    """The session's user just passed a second factor on the self-service page."""
-    request.session[FRESH_KEY] = time.time()
-
-
-def is_fresh(request):
-    """True within ``REAUTH_MAX_AGE`` seconds of :func:`mark_fresh`: sensitive actions need no new proof."""
-    at = request.session.get(FRESH_KEY)
-    return isinstance(at, (int, float)) and 0 <= time.time() - at <= app_settings.REAUTH_MAX_AGE
 
 
 def passkey_options(request, user):

@@ -159,51 +159,69 @@ def verified_client(user, key):
     return client
 
 
-def test_self_service_adds_renames_and_removes_passkeys_with_a_fresh_factor(staff_user,
-                                                                          django_capture_on_commit_callbacks):
+def later():
+    """Past REAUTH_MAX_AGE (300 s) after the login: the self-service page asks for a fresh factor."""
+    import time
+
+    import time_machine
+
+    return time_machine.travel(time.time() + 301)
+
+
+def test_self_service_adds_renames_and_removes_passkeys(staff_user, django_capture_on_commit_callbacks):
     key = SoftAuthenticator(SITE, counter=1)
     first = with_passkey(Client(), staff_user, key)
     client = verified_client(staff_user, key)
     other = verified_client(staff_user, key)
-    page = client.get(MANAGE)
-    assert 'data-passkey-ceremony="get"' in page.content.decode() and 'value="remove_device"' not in \
-        page.content.decode()
-    second = SoftAuthenticator(SITE)
-    stale = client.post(MANAGE, {"action": "add_passkey", "passkey_answer": "{}"})
-    assert "Confirm it is you first" in stale.content.decode()
-    confirmed = client.post(MANAGE, {"action": "confirm",  # each page makes a new challenge: the last one's
-                                     "passkey_answer": key.get(stale.context["passkey_options"])})
-    assert confirmed.url == MANAGE
-    page = client.get(MANAGE)
-    assert page.context["fresh"] and page.context["ceremony"] == "create"
+    page = client.get(MANAGE)  # the login's passkey is fresh: changes need nothing more
+    assert 'data-passkey-ceremony="create"' in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(MANAGE, {"action": "add_passkey", "passkey_name": "Spare key",
-                             "passkey_answer": second.create(page.context["passkey_options"])})
+                             "passkey_answer": SoftAuthenticator(SITE).create(page.context["passkey_options"])})
     assert list(PasskeyDevice.objects.order_by("pk").values_list("name", flat=True)) == ["Security key", "Spare key"]
     assert "“Spare key”" in mail.outbox[-1].body
     client.post(MANAGE, {"action": "rename_passkey", "device": first.pk, "name": "Keyring"})
     assert PasskeyDevice.objects.get(pk=first.pk).name == "Keyring"
-    with django_capture_on_commit_callbacks(execute=True):
-        removed = client.post(MANAGE, {"action": "remove_device", "kind": "passkey", "device": first.pk})
+    with later():
+        asked = client.post(MANAGE, {"action": "remove_device", "kind": "passkey", "device": first.pk})
+        assert 'id="reauth-passkey-form"' in asked.content.decode()
+        assert PasskeyDevice.objects.filter(pk=first.pk).exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            removed = client.post(MANAGE, {"_ssa_reauth": asked.context["blob"],
+                                           "passkey_answer": key.get(asked.context["passkey_options"])})
     assert removed.url == reverse("admin:login")
     assert list(PasskeyDevice.objects.values_list("name", flat=True)) == ["Spare key"]
     assert not UserSession.objects.filter(user=staff_user).exists()
     assert other.get(reverse("admin:index")).status_code == 302  # every session ended
     assert "“Keyring” was removed" in mail.outbox[-1].body
     assert SecurityEvent.objects.get(kind=EventKind.PASSKEY_REMOVED).details == {"passkey": "Keyring"}
+    assert SecurityEvent.objects.get(kind=EventKind.REAUTH).details["method"] == "passkey"
 
 
-def test_removal_without_a_fresh_factor_is_refused(staff_user):
+def test_a_stale_removal_needs_the_users_own_passkey(staff_user):
     key = SoftAuthenticator(SITE, counter=1)
     device = with_passkey(Client(), staff_user, key)
     client = verified_client(staff_user, key)
-    response = client.post(MANAGE, {"action": "remove_device", "kind": "passkey", "device": device.pk})
-    assert response.status_code == 200 and "Confirm it is you first" in response.content.decode()
+    with later():
+        asked = client.post(MANAGE, {"action": "remove_device", "kind": "passkey", "device": device.pk})
+        wrong = client.post(MANAGE, {"_ssa_reauth": asked.context["blob"], "passkey_answer": SoftAuthenticator(
+            SITE).get(asked.context["passkey_options"])})
+    assert "not accepted" in wrong.content.decode()
     assert PasskeyDevice.objects.filter(pk=device.pk).exists()
-    wrong = client.post(MANAGE, {"action": "remove_device", "kind": "passkey", "device": device.pk,
-                                 "passkey_answer": SoftAuthenticator(SITE).get(client.get(MANAGE).context[
-                                     "passkey_options"])})
-    assert "not accepted" in wrong.content.decode() and PasskeyDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_under_the_policy_reauthentication_takes_no_code(staff_user, settings):
+    phishing_resistant(settings)
+    totp = enrol_device(staff_user)
+    key = SoftAuthenticator(SITE, counter=1)
+    device = with_passkey(Client(), staff_user, key)
+    client = verified_client(staff_user, key)
+    with later():
+        asked = client.post(MANAGE, {"action": "remove_device", "kind": "passkey", "device": device.pk})
+        assert 'id="reauth-form"' not in asked.content.decode() and 'id="passkey-required"' in asked.content.decode()
+        refused = client.post(MANAGE, {"_ssa_reauth": asked.context["blob"], "otp_token": totp.now()})
+    assert "a code is not enough" in refused.content.decode()
+    assert PasskeyDevice.objects.filter(pk=device.pk).exists()
 
 
 def test_a_second_authenticator_app_beside_the_first(staff_user):
@@ -213,12 +231,10 @@ def test_a_second_authenticator_app_beside_the_first(staff_user):
     client = Client()
     password_login(client)
     client.post(VERIFY, {"otp_token": totp.now()})
-    assert client.get(reverse("secure_shopadmin:twofactor_add_app")).url == MANAGE  # not fresh yet
-    client.post(MANAGE, {"action": "confirm", "otp_token": totp.at(__import__("time").time() + 30)})
     page = client.get(reverse("secure_shopadmin:twofactor_add_app"))
     new = pyotp.TOTP(page.context["key"].replace(" ", ""))
     assert client.post(reverse("secure_shopadmin:twofactor_add_app"), {"otp_token": new.now()}).url == MANAGE
-    assert list(services.confirmed_devices(staff_user)) and len(services.confirmed_devices(staff_user)) == 2
+    assert [d.name for d in services.confirmed_devices(staff_user)] == ["Phone", "Authenticator 2"]
 
 
 def test_the_owners_reset_removes_passkeys_too(staff_user, superuser):
