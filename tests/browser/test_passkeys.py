@@ -154,3 +154,20 @@ def test_under_the_policy_a_totp_code_alone_does_not_open_the_admin(live_server,
     use_passkey(page)  # the passkey does
     page.wait_for_url(live_server.url + "/admin/shop/product/")
     assert page.locator("#changelist").is_visible()
+
+
+def test_a_passkey_added_on_the_self_service_page(live_server, page, staff_user):
+    from secure_shopadmin.twofactor.passkeys.models import PasskeyDevice
+
+    totp = enrol_device(staff_user)
+    cdp = passkeys.enable(page)
+    passkeys.add_authenticator(cdp)
+    log_in(page, live_server.url, path="/admin/login/?next=/security/2fa/")
+    page.wait_for_url("**/security/2fa/verify/")
+    page.fill("#id_otp_token", totp.now())
+    actions.follow(page, "#verify-form input[type=submit]")
+    page.wait_for_url("**/security/2fa/")
+    page.fill("#id_passkey_name", "Laptop key")
+    use_passkey(page)
+    assert page.locator("#passkeys input[name=name]").input_value() == "Laptop key"
+    assert PasskeyDevice.objects.get(user=staff_user).name == "Laptop key"
