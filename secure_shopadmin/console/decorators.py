@@ -56,12 +56,13 @@ class FreshCodeAdminMixin:
     def action_needs_fresh_code(self, request, name):
         return self.fresh_code_actions == "__all__" or name in self.fresh_code_actions
 
-    def response_action(self, request, queryset):
+    def response_action(self, request, queryset, *args, **kwargs):
+        # Django 6.1 passes action_location; earlier versions do not
         if self.action_needs_fresh_code(request, posted_action(request)):
             answer = reauth.demand(request)
             if answer is not None:
                 return answer
-        return super().response_action(request, queryset)
+        return super().response_action(request, queryset, *args, **kwargs)
 
     def delete_view(self, request, object_id, extra_context=None):
         if self.fresh_code_delete:
