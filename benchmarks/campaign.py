@@ -34,9 +34,14 @@ def fresh_database(url):
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True,
+                             connect_timeout=5) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as error:
+        sys.exit(f"cannot (re)create the benchmark database {name!r} ({str(error).strip().splitlines()[0]}): "
+                 "start PostgreSQL, or pass --database-url of a server where you may create databases")
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "shopconsole.settings",
            "PYTHONPATH": os.pathsep.join([str(ROOT), str(EXAMPLE)])}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=EXAMPLE, env=env, check=True)

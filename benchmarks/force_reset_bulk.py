@@ -10,6 +10,8 @@ for 10.16x the users, peak memory <= 300 MB).
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssa_resets \\
         .venv/bin/python benchmarks/force_reset_bulk.py [--sizes 10000 101624]
+
+The database is created if it does not exist (the server must run and let the user create it).
 """
 
 import argparse
@@ -141,11 +143,16 @@ def main():
     if args.child:
         print(json.dumps(measure(args.child)))
         return
+    sys.path.insert(0, os.path.dirname(__file__))
+    from _setup import ensure_database
+
+    ensure_database(os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))  # created here if missing, or one line
     rows = []
     for size in args.sizes:
-        output = subprocess.run([sys.executable, __file__, "--child", str(size)], check=True,
-                                capture_output=True, text=True).stdout
-        rows.append(json.loads(output.strip().splitlines()[-1]))
+        child = subprocess.run([sys.executable, __file__, "--child", str(size)], capture_output=True, text=True)
+        if child.returncode:
+            sys.exit(f"the {size}-member run failed: {(child.stderr.strip().splitlines() or ['?'])[-1]}")
+        rows.append(json.loads(child.stdout.strip().splitlines()[-1]))
     print(f"{'members':>8} {'seconds':>8} {'queries':>8} {'batches':>8} {'q/batch':>8} "
           f"{'RSS before MB':>13} {'peak RSS MB':>11} {'maxrss MB':>10}")
     for row in rows:

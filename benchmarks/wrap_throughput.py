@@ -42,9 +42,14 @@ def fresh_database(url):
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True,
+                             connect_timeout=5) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as error:
+        sys.exit(f"cannot (re)create the benchmark database {name!r} ({str(error).strip().splitlines()[0]}): "
+                 "start PostgreSQL, or pass --database-url of a server where you may create databases")
     manage(url, "migrate", "--noinput", "-v0")
 
 

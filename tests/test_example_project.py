@@ -32,7 +32,7 @@ def test_members_hold_a_mix_of_legacy_hashes_that_upgrade_at_login(client):
 
     call_command("seed_demo", members=200, stdout=StringIO())
     counts = scheme_counts()
-    assert {"md5_salted", "eccube", "phpass", "legacy_md5", "bcrypt_php", "magento2", "argon2"} <= set(counts)
+    assert {"md5_salted", "eccube", "phpass", "md5", "bcrypt_php", "magento2", "argon2"} <= set(counts)
     member = get_user_model().objects.filter(password__startswith="eccube$").first()
     response = client.post(reverse("shop:login"), {"username": member.username, "password": "member-demo-pass"})
     assert response.url == reverse("shop:account")

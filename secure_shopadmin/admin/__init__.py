@@ -1,3 +1,3 @@
 """The Security section of the admin: one module per capability."""
 
-from . import alerts, audit, campaigns, console, lockout, overview, passkeys, resets, twofactor  # noqa: F401
+from . import alerts, audit, campaigns, console, hashers, lockout, overview, passkeys, resets, twofactor  # noqa: F401

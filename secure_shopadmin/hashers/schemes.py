@@ -1,6 +1,6 @@
 """The legacy schemes by name, and the hasher that checks each."""
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from .bcrypt_php import PHPBcryptPasswordHasher, WordPressBcryptPasswordHasher
 from .magento import Magento2PasswordHasher
@@ -57,3 +57,41 @@ def legacy_hasher_of(encoded):
 
 def legacy_algorithms():
     return tuple(_BY_ALGORITHM)
+
+
+#: one human label per scheme, wherever a scheme is shown (overview, commands, admin filters);
+#: keyed by the scheme name from_legacy() takes, and by the algorithm prefix for Django's own hashers
+LABELS = {
+    "md5": gettext_lazy("Unsalted MD5"),
+    "sha1": gettext_lazy("Unsalted SHA-1"),
+    "sha256": gettext_lazy("Unsalted SHA-256"),
+    "md5_salted": gettext_lazy("Salted MD5, osCommerce 2.2 / Magento 1"),
+    "magento2": gettext_lazy("Magento 2"),
+    "phpass": gettext_lazy("phpass portable hash, WordPress / phpBB"),
+    "wordpress_bcrypt": gettext_lazy("WordPress 6.8+ bcrypt"),
+    "bcrypt_php": gettext_lazy("PHP password_hash() bcrypt"),
+    "eccube": gettext_lazy("EC-CUBE 2.11+ HMAC-SHA256"),
+    "eccube_sha1": gettext_lazy("EC-CUBE before 2.11, SHA-1"),
+    "prestashop": gettext_lazy("PrestaShop 1.6 MD5"),
+    "opencart": gettext_lazy("OpenCart 1.5-3 SHA-1"),
+    "argon2": gettext_lazy("Argon2id"),
+    "argon2w": gettext_lazy("Legacy hash wrapped in Argon2id"),
+    "pbkdf2_sha256": gettext_lazy("Django PBKDF2-SHA256"),
+    "pbkdf2_sha1": gettext_lazy("Django PBKDF2-SHA1"),
+    "bcrypt_sha256": gettext_lazy("Django bcrypt-SHA256"),
+    "scrypt": gettext_lazy("Django scrypt"),
+    "!": gettext_lazy("No usable password"),
+}
+
+
+def scheme_id(algorithm):
+    """The scheme name of a ``User.password`` prefix: ``legacy_md5`` -> ``md5``; others unchanged."""
+    hasher = _BY_ALGORITHM.get(algorithm)
+    return hasher.scheme if hasher is not None else algorithm
+
+
+def scheme_label(scheme, with_id=True):
+    """The human label of a scheme name or algorithm prefix, the scheme name in parentheses (``with_id``)."""
+    name = scheme_id(scheme)
+    label = str(LABELS.get(name, name))
+    return f"{label} ({name})" if with_id and label != name else label

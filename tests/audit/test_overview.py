@@ -42,7 +42,7 @@ def test_report_json_matches_the_seeded_state_and_fails_its_threshold(seeded):
     figures = data["figures"]
     assert figures["staff_without_2fa"] == 1  # clerk
     assert figures["two_factor_users"] == 1
-    assert figures["legacy_hashes"] == {"legacy_md5": 2, "phpass": 1}
+    assert figures["legacy_hashes"] == {"md5": 2, "phpass": 1}  # the scheme names the commands take
     assert figures["hash_schemes"]["argon2"] == 3 and figures["hash_schemes"]["!"] == 1
     assert data["thresholds_failed"] == [{"key": "staff_without_2fa", "value": 1, "limit": 0}]
     assert code == 3
@@ -60,7 +60,7 @@ def test_overview_page_shows_the_figures(seeded):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-key="staff_without_2fa" class="ssa-failed"' in html
-    assert "legacy_md5: 2" in html
+    assert "Unsalted MD5 (md5): 2" in html and "legacy_md5" not in html
     assert client.get(reverse("admin:secure_shopadmin_securityoverview_add")).status_code == 403
 
 
@@ -83,3 +83,18 @@ def test_lockouts_failures_and_resets_are_counted(seeded, member):
     client = pipeline_login(Client(), seeded)
     html = client.get(reverse("admin:secure_shopadmin_securityoverview_changelist")).content.decode()
     assert "<svg" in html and "<title>" in html and ": 5</title>" in html  # today's 5 failures in the chart
+
+
+def test_text_report_and_user_filter_use_the_same_scheme_labels(seeded):
+    out = StringIO()
+    try:
+        call_command("security_report", stdout=out, stderr=StringIO())
+    except SystemExit:
+        pass
+    assert "    Unsalted MD5 (md5): 2" in out.getvalue() and "    No usable password (!): 1" in out.getvalue()
+    client = pipeline_login(Client(), seeded)
+    changelist = reverse("admin:auth_user_changelist")
+    html = client.get(changelist).content.decode()
+    assert "password hash scheme" in html and "Unsalted MD5 (md5)" in html
+    page = client.get(changelist, {"hash_scheme": "md5"})
+    assert sorted(u.username for u in page.context["cl"].result_list) == ["old0", "old1"]

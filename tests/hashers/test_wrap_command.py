@@ -56,11 +56,12 @@ def test_dry_run_counts_each_scheme_and_writes_nothing(shop):
     before = passwords()
     out = wrap("--dry-run")
     assert passwords() == before
-    rows = {tuple(line.split(maxsplit=2)) for line in out.splitlines()[1:]}
-    assert ("md5", "7", "to wrap") in rows
-    assert ("phpass", "3", "to wrap") in rows and ("eccube", "4", "to wrap") in rows
-    assert ("bcrypt_php", "2", "slow, kept; upgraded at the next login") in rows
-    assert ("md5", "1", "malformed, left alone") in rows
+    rows = {tuple(part.strip() for part in line.split("  ") if part.strip()) for line in out.splitlines()[1:]}
+    assert ("Unsalted MD5 (md5)", "7", "to wrap") in rows
+    assert ("phpass portable hash, WordPress / phpBB (phpass)", "3", "to wrap") in rows
+    assert ("EC-CUBE 2.11+ HMAC-SHA256 (eccube)", "4", "to wrap") in rows
+    assert ("PHP password_hash() bcrypt (bcrypt_php)", "2", "slow, kept; upgraded at the next login") in rows
+    assert ("Unsalted MD5 (md5)", "1", "malformed, left alone") in rows
 
 
 def test_wrap_then_every_member_logs_in_with_the_old_password(shop):

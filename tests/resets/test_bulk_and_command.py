@@ -187,3 +187,19 @@ def test_pipeline_login_helper_sessions_are_covered_by_the_unusable_password(cli
     services.require_reset([member.pk], reason="x", notify=False)
     client.get("/account/")
     assert SESSION_KEY not in client.session
+
+
+def test_command_dry_run_needs_no_reason(member):
+    out = run("--usernames", "member0001", "--dry-run")
+    assert "Dry run, nothing changed" in out and "would require 1" in out
+    assert ResetRequirement.objects.count() == 0
+
+
+def test_command_counts_say_what_was_read(users_file, member):
+    out = run("--usernames", "member0001", "member0001", "--dry-run")
+    assert "lines read" not in out
+    assert "--usernames: 1 given (1 repeated)." in out
+    out = run("--users-file", str(users_file), "--ignore-unknown", "--dry-run")
+    assert f"{users_file}: 11 lines read" in out and "--usernames" not in out
+    out = run("--all-staff", "--dry-run")
+    assert "--all-staff: 1 staff users." in out and "lines read" not in out

@@ -53,8 +53,8 @@ class Command(BaseCommand):
             self.send()
 
     def require(self, options):
-        if not options["reason"].strip():
-            raise CommandError("--reason is required: it is kept in the audit trail.")
+        if not options["dry_run"] and not options["reason"].strip():
+            raise CommandError("--reason is required: it is kept in the audit trail (a --dry-run needs none).")
         user_model = get_user_model()
         entries, report = [], {"lines": 0, "blank": 0, "duplicates": 0, "undecodable": []}
         if options["users_file"]:
@@ -62,12 +62,19 @@ class Command(BaseCommand):
                 entries, report = read_lines(options["users_file"])
             except OSError as error:
                 raise CommandError(f"Cannot read {options['users_file']}: {error}") from None
-        entries += [u for u in options["usernames"] if u not in entries]
+            self.stdout.write(f"{options['users_file']}: {report['lines']} lines read: {report['blank']} blank or "
+                              f"comments, {report['duplicates']} duplicates, {len(report['undecodable'])} not UTF-8.")
+        given = list(dict.fromkeys(options["usernames"]))
+        if given:
+            self.stdout.write(f"--usernames: {len(given)} given"
+                              + (f" ({len(options['usernames']) - len(given)} repeated)."
+                                 if len(given) < len(options["usernames"]) else "."))
+        entries += [u for u in given if u not in entries]
         pks, unknown, ambiguous = resolve(entries)
         if options["all_staff"]:
-            pks = sorted(set(pks) | set(user_model._default_manager.filter(is_staff=True).values_list("pk", flat=True)))
-        self.stdout.write(f"{report['lines']} lines read: {report['blank']} blank or comments, "
-                          f"{report['duplicates']} duplicates, {len(report['undecodable'])} not UTF-8.")
+            staff = set(user_model._default_manager.filter(is_staff=True).values_list("pk", flat=True))
+            self.stdout.write(f"--all-staff: {len(staff)} staff users.")
+            pks = sorted(set(pks) | staff)
         bad = [f"line {n}: not UTF-8" for n in report["undecodable"]]
         bad += [f"unknown: {entry}" for entry in unknown]
         bad += [f"ambiguous (several users have this address): {entry}" for entry in ambiguous]
@@ -81,9 +88,13 @@ class Command(BaseCommand):
             pks, mode=mode, reason=options["reason"], notify=options["notify"], base_url=options["base_url"],
             batch_size=options["batch_size"], dry_run=options["dry_run"], progress=self.bar(len(pks), "users"),
         )
-        verb = "would require" if options["dry_run"] else "required"
+        if options["dry_run"]:
+            self.stdout.write(self.style.SUCCESS(
+                f"Dry run, nothing changed: {len(pks)} users matched; would require {len(result.required)} ({mode}), "
+                f"{len(result.already_pending)} already pending."))
+            return
         self.stdout.write(self.style.SUCCESS(
-            f"{len(pks)} users matched: {verb} {len(result.required)} ({mode}), "
+            f"{len(pks)} users matched: required {len(result.required)} ({mode}), "
             f"{len(result.upgraded)} upgraded to compromised, {len(result.already_pending)} already pending; "
             f"{result.mails_queued} mails queued."))
 

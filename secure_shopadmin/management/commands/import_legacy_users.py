@@ -13,7 +13,7 @@ from ...audit.services import record
 from ...hashers import WRAPPED_HASHER_PATH
 from ...hashers.importing import ImportFileError, apply, plan, read_members
 from ...hashers.peppers import pepper
-from ...hashers.schemes import SCHEMES, hasher_path, legacy_hasher
+from ...hashers.schemes import SCHEMES, hasher_path, legacy_hasher, scheme_label
 
 MAX_ERRORS_SHOWN = 50
 
@@ -27,7 +27,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=_("The CSV file, with a header row."))
-        parser.add_argument("--scheme", required=True, choices=SCHEMES, help=_("How the old platform hashed."))
+        parser.add_argument("--scheme", required=True, choices=SCHEMES, help=_("How the old platform hashed: %(list)s.")
+                            % {"list": "; ".join(scheme_label(scheme) for scheme in SCHEMES)})
         parser.add_argument("--dry-run", action="store_true", help=_("Check every row, write nothing."))
         parser.add_argument("--update", action="store_true",
                             help=_("For existing users, replace a password that is still legacy, wrapped or "
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             self.print_errors(import_plan.errors)
             raise CommandError(_("%(count)d rows have errors; nothing was imported.")
                                % {"count": len(import_plan.errors)})
+        self.stdout.write(_("Hash scheme: %(scheme)s") % {"scheme": scheme_label(scheme)})
         self.print_plan(import_plan)
         if dry_run:
             self.stdout.write(_("Dry run: every row is valid; nothing was written."))

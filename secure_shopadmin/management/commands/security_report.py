@@ -40,7 +40,7 @@ class Command(BaseCommand):
         else:
             for figure in figures:
                 self.stdout.write(f"{figure.label}: {figure.number}")
-                for name, count in figure.breakdown.items():
+                for name, count in figure.labelled_breakdown:
                     self.stdout.write(f"    {name}: {count}")
             for finding in findings:
                 self.stdout.write(f"{finding['id']}: {finding['message']}")

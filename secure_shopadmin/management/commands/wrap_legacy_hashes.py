@@ -13,6 +13,7 @@ from tqdm import tqdm
 from ...audit.models import EventKind
 from ...audit.services import record
 from ...conf import app_settings
+from ...hashers.schemes import scheme_label
 from ...hashers.wrapped import default_params
 from ...hashers.wrapping import ALREADY_WRAPPED, KEEP_SLOW, MALFORMED, WRAP, count_candidates, survey, wrap_all
 
@@ -98,9 +99,11 @@ class Command(BaseCommand):
         if not lines:
             self.stdout.write(_("No user holds a legacy or wrapped hash."))
             return
-        self.stdout.write(f"{_('scheme'):<18} {_('users'):>9}  {_('action')}")
-        for scheme, count, label in lines:
-            self.stdout.write(f"{scheme:<18} {count:>9}  {label}")
+        names = [scheme_label(scheme) for scheme, _count, _label in lines]
+        width = max(len(_("scheme")), *map(len, names))
+        self.stdout.write(f"{_('scheme'):<{width}}  {_('users'):>9}  {_('action')}")
+        for name, (_scheme, count, label) in zip(names, lines, strict=True):
+            self.stdout.write(f"{name:<{width}}  {count:>9}  {label}")
 
     def print_report(self, report, seconds):
         wrapped = sum(report.wrapped.values())
