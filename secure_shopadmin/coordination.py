@@ -22,7 +22,7 @@ from .core.sessions import end_user_sessions
 from .lockout import services as guard
 from .resets import services as resets
 from .resets import signals as reset_signals
-from .resets.models import ResetMode
+from .resets.models import ResetCategory, ResetMode
 from .twofactor import services as twofactor
 
 
@@ -39,8 +39,8 @@ def not_me(token, request=None):
         ended = end_user_sessions(user)
         forgotten = twofactor.forget_remembered_browsers(user)
         result = resets.require_reset(
-            [user.pk], mode=ResetMode.COMPROMISED, reason=gettext("This wasn't me"), request=request, notify=True,
-            base_url=base_url(request) if request is not None else "", audit=False)
+            [user.pk], mode=ResetMode.COMPROMISED, category=ResetCategory.MEMBER, reason=gettext("This wasn't me"),
+            request=request, notify=True, base_url=base_url(request) if request is not None else "", audit=False)
         record(EventKind.NOT_ME, request=request, actor=user, target=user, record=login.pk,
                sessions_ended=ended, browsers_forgotten=forgotten,
                reset_required=bool(result.required or result.upgraded or result.already_pending),

@@ -51,8 +51,8 @@ class ResetUserAdminMixin:
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             result = services.require_reset(
-                queryset, mode=data["mode"], reason=data["reason"], actor=request.user, request=request,
-                notify=data["notify"], base_url=base_url(request),
+                queryset, mode=data["mode"], category=data["category"], reason=data["reason"], actor=request.user,
+                request=request, notify=data["notify"], base_url=base_url(request),
             )
             self.message_user(request, _(
                 "Password reset required of %(new)d users (%(upgraded)d upgraded to compromised); "
@@ -129,8 +129,9 @@ class ResetUserAdminMixin:
         form = RequireResetForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            services.require_reset([target.pk], mode=data["mode"], reason=data["reason"], actor=request.user,
-                                   request=request, notify=data["notify"], base_url=base_url(request))
+            services.require_reset([target.pk], mode=data["mode"], category=data["category"], reason=data["reason"],
+                                   actor=request.user, request=request, notify=data["notify"],
+                                   base_url=base_url(request))
             self.message_user(request, _("A password reset is now required of this user."), messages.SUCCESS)
             if data["notify"] and data["send_now"]:
                 send_from_admin(self, request)
@@ -195,14 +196,14 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(ResetRequirement)
 class ResetRequirementAdmin(admin.ModelAdmin):
-    list_display = ["user", "mode", "status", "required_at", "required_by", "mailed_at", "mail_count",
+    list_display = ["user", "mode", "category", "status", "required_at", "required_by", "mailed_at", "mail_count",
                     "link_used_at", "satisfied_at"]
-    list_filter = [StatusFilter, "mode", "required_at"]
+    list_filter = [StatusFilter, "mode", "category", "required_at"]
     list_select_related = ["user", "required_by"]
     search_fields = ["user__username", "user__email", "reason"]
     date_hierarchy = "required_at"
-    readonly_fields = ["user", "mode", "reason", "required_by", "required_at", "link_expires_at", "link_used_at",
-                       "mailed_at", "mail_count", "satisfied_at", "cancelled_at", "cancelled_by"]
+    readonly_fields = ["user", "mode", "category", "reason", "required_by", "required_at", "link_expires_at",
+                       "link_used_at", "mailed_at", "mail_count", "satisfied_at", "cancelled_at", "cancelled_by"]
     exclude = ["old_password_wrapped", "link_digest"]
     actions = ["resend_mails", "cancel_requirements"]
 

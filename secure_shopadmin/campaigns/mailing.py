@@ -105,8 +105,9 @@ def texts(campaign, language, values):
 
 
 def expires_text(expires_at, language):
+    """The link's expiry as the reader's locale writes it, in the shop's time zone (as the reset mail's)."""
     with translation.override(language):
-        return formats.date_format(expires_at, "DATETIME_FORMAT") if expires_at else ""
+        return formats.date_format(timezone.localtime(expires_at), "DATETIME_FORMAT") if expires_at else ""
 
 
 class Recipient:

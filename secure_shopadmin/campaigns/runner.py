@@ -27,7 +27,7 @@ from ..hashers.wrapped import default_params
 from ..hashers.wrapping import InlineExecutor, executor_for
 from ..resets import outbox
 from ..resets import services as reset_services
-from ..resets.models import MailState, OutgoingMail, ResetMode, ResetRequirement
+from ..resets.models import MailState, OutgoingMail, ResetCategory, ResetMode, ResetRequirement
 from ..twofactor.models import AuthenticatorDevice
 from . import mailing, sending, wrap
 from .models import Campaign, CampaignState, CampaignTarget, RunState
@@ -177,8 +177,8 @@ def apply_batch(campaign, batch, pending, params, report):
             pending.jobs = [job for job in pending.jobs if job[0] in fresh]
             states = wrap.write(pending, params)
         result = reset_services.require_reset(
-            user_ids, mode=ResetMode.COMPROMISED, reason=campaign.audit_reason(), actor=campaign.applied_by,
-            notify=False, batch_size=len(user_ids), campaign=campaign)
+            user_ids, mode=ResetMode.COMPROMISED, category=ResetCategory.BREACH, reason=campaign.audit_reason(),
+            actor=campaign.applied_by, notify=False, batch_size=len(user_ids), campaign=campaign)
         requirements = dict(ResetRequirement.objects.pending().filter(user_id__in=user_ids)
                             .values_list("user_id", "pk"))
         must_enrol = enrolment_needed(user_ids)

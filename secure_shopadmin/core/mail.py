@@ -34,11 +34,12 @@ def shop_name():
 def render_mail(name, context, language):
     """Render ``name`` in ``language``: (subject, text body, HTML body)."""
     with translation.override(language):
-        context = {"shop_name": shop_name(), **context}
-        subject = render_to_string(f"secure_shopadmin/mail/{name}_subject.txt", context)
+        context = {"shop_name": shop_name(), "LANGUAGE_CODE": translation.get_language(), **context}
+        subject = " ".join(render_to_string(f"secure_shopadmin/mail/{name}_subject.txt", context).split())
+        context["mail_subject"] = subject  # the HTML part's <title>
         text = render_to_string(f"secure_shopadmin/mail/{name}.txt", context)
         html = render_to_string(f"secure_shopadmin/mail/{name}.html", context)
-    return " ".join(subject.split()), text, html
+    return subject, text, html
 
 
 def build_mail(name, context, to, language):

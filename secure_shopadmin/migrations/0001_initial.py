@@ -318,6 +318,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('mode', models.CharField(choices=[('compromised', 'Compromised: password unusable, e-mail link required'), ('change', 'Change: new password after the next login')], default='compromised', max_length=16, verbose_name='mode')),
+                ('category', models.CharField(choices=[('compromise', 'Suspected compromise of this account (phishing report, unusual activity)'), ('policy', 'Policy or precaution (no sign that the password is known to anyone)'), ('breach', "Breach: the shop's account data may have been exposed"), ('member', 'The user asked (answered "this wasn\'t me")')], default='compromise', max_length=16, verbose_name='reason category')),
                 ('reason', models.TextField(blank=True, verbose_name='reason')),
                 ('required_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='required at')),
                 ('old_password_wrapped', models.TextField(blank=True, editable=False, verbose_name='former password hash (encrypted)')),

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings
 from . import services
-from .models import ResetMode
+from .models import OPERATOR_CATEGORIES, ResetCategory, ResetMode
 from .validators import BreachedPasswordValidator, PwnedRangeValidator
 
 #: NIST SP 800-63B's minimum, applied when the host configured no MinimumLengthValidator
@@ -77,6 +77,14 @@ class RequireResetForm(forms.Form):
                                          "e-mail address (and staff the second factor) before choosing a new "
                                          "one. Change: the user chooses a new password after the next login "
                                          "— only when the password is not known to anyone else."))
+    category = forms.ChoiceField(label=_("What the users are told"), choices=OPERATOR_CATEGORIES,
+                                 widget=forms.RadioSelect, initial=ResetCategory.COMPROMISE, required=False,
+                                 help_text=_("The mail and the pages explain the reset with this; choose "
+                                             "\"breach\" only when the shop's data leaked."))
+
+    def clean_category(self):
+        """None (none chosen) lets the services take the mode's default category."""
+        return self.cleaned_data.get("category") or None
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                              help_text=_("Kept in the audit trail; not shown to the users."))
     notify = forms.BooleanField(label=_("Mail the users"), required=False, initial=True)

@@ -12,6 +12,24 @@ class ResetMode(models.TextChoices):
     CHANGE = "change", _("Change: new password after the next login")
 
 
+class ResetCategory(models.TextChoices):
+    """Why the reset was required, as the user is told (mails and pages); the operator picks it."""
+
+    COMPROMISE = "compromise", _("Suspected compromise of this account (phishing report, unusual activity)")
+    POLICY = "policy", _("Policy or precaution (no sign that the password is known to anyone)")
+    BREACH = "breach", _("Breach: the shop's account data may have been exposed")
+    MEMBER = "member", _("The user asked (answered \"this wasn't me\")")
+
+    @classmethod
+    def default_for(cls, mode):
+        """The category of a reset whose operator chose none: a compromise in compromised mode, else policy."""
+        return cls.COMPROMISE if mode == ResetMode.COMPROMISED else cls.POLICY
+
+
+#: the categories an operator chooses from (MEMBER is set only by the user's own answer)
+OPERATOR_CATEGORIES = [(c.value, c.label) for c in ResetCategory if c != ResetCategory.MEMBER]
+
+
 class ResetRequirementQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(satisfied_at__isnull=True, cancelled_at__isnull=True)
@@ -36,6 +54,8 @@ class ResetRequirement(models.Model):
         user: who must reset.
         mode: ``compromised`` (password unusable at once, e-mail link and, for staff, the second
             factor before the new password) or ``change`` (new password after a normal login).
+        category: why, as the user is told: suspected compromise, policy, breach, or the user asked
+            (:class:`ResetCategory`); the mails and pages say what happened from it.
         reason: the operator's free text (shown in the admin and the audit trail, not to the user).
         required_by: the operator who required it (None: a command or the system).
         required_at: when it was required.
@@ -55,6 +75,8 @@ class ResetRequirement(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                              verbose_name=_("user"))
     mode = models.CharField(_("mode"), max_length=16, choices=ResetMode.choices, default=ResetMode.COMPROMISED)
+    category = models.CharField(_("reason category"), max_length=16, choices=ResetCategory.choices,
+                                default=ResetCategory.COMPROMISE)
     reason = models.TextField(_("reason"), blank=True)
     required_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("required by"))

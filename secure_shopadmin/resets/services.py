@@ -20,7 +20,7 @@ from ..core import crypto, tokens
 from ..core.links import url_from
 from ..core.sessions import end_sessions_of, end_user_sessions
 from . import bulk, outbox, signals
-from .models import MailState, OutgoingMail, ResetMode, ResetRequirement
+from .models import MailState, OutgoingMail, ResetCategory, ResetMode, ResetRequirement
 
 logger = logging.getLogger(__name__)
 TOKEN_PURPOSE = "reset"
@@ -72,8 +72,12 @@ class RequireResult:
 
 
 def require_reset(users, *, mode=ResetMode.COMPROMISED, reason="", actor=None, request=None, notify=True,
-                  base_url="", batch_size=None, progress=None, dry_run=False, audit=True, campaign=None):
+                  base_url="", batch_size=None, progress=None, dry_run=False, audit=True, campaign=None,
+                  category=None):
     """Require a password reset of ``users`` (a queryset, users or primary keys), in batches.
+
+    ``category`` (:class:`~.models.ResetCategory`) is why, as the users are told in the mails and on
+    the pages; None takes :meth:`~.models.ResetCategory.default_for` the mode.
 
     Per batch, in one transaction and a bounded number of queries: create the requirements
     (a user with one pending keeps it; a pending ``change`` is upgraded by ``compromised``),
@@ -84,6 +88,7 @@ def require_reset(users, *, mode=ResetMode.COMPROMISED, reason="", actor=None, r
     sent after each batch commits. Mails are queued, not sent: call :func:`send_reset_mails`.
     """
     mode = ResetMode(mode)
+    category = ResetCategory(category or ResetCategory.default_for(mode))
     batch_size = batch_size or app_settings.RESET_BATCH_SIZE
     user_ids = _user_ids(users)
     result = RequireResult()
@@ -95,7 +100,8 @@ def require_reset(users, *, mode=ResetMode.COMPROMISED, reason="", actor=None, r
             result.already_pending += [pk for pk in batch if pk in pending]
             result.required += [pk for pk in batch if pk not in pending]
         else:
-            _require_batch(batch, mode, reason, actor, request, notify, base_url, result, audit, campaign)
+            _require_batch(batch, (mode, category), reason, actor, request, notify, base_url, result, audit,
+                           campaign)
         if progress:
             progress(len(batch))
     return result
@@ -109,7 +115,8 @@ def _user_ids(users):
     return sorted(set(user_model._meta.pk.to_python(pk) for pk in ids))
 
 
-def _require_batch(batch, mode, reason, actor, request, notify, base_url, result, audit=True, campaign=None):
+def _require_batch(batch, kind, reason, actor, request, notify, base_url, result, audit=True, campaign=None):
+    mode, category = kind
     user_model = get_user_model()
     now = timezone.now()
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
@@ -129,17 +136,17 @@ def _require_batch(batch, mode, reason, actor, request, notify, base_url, result
             return box.encrypt(user.password.encode()).decode("ascii")
 
         created = ResetRequirement.objects.bulk_create([
-            ResetRequirement(user_id=u.pk, mode=mode, reason=reason, required_by=actor_obj, required_at=now,
-                             old_password_wrapped=snapshot(u))
+            ResetRequirement(user_id=u.pk, mode=mode, category=category, reason=reason, required_by=actor_obj,
+                             required_at=now, old_password_wrapped=snapshot(u))
             for u in new_users
         ], batch_size=1000)
         by_id = {u.pk: u for u in users}
         for requirement in upgrade:
-            requirement.mode = mode
+            requirement.mode, requirement.category = mode, category
             requirement.old_password_wrapped = snapshot(by_id[requirement.user_id])
             requirement.reason = "\n".join(filter(None, [requirement.reason, reason]))
         if upgrade:
-            ResetRequirement.objects.bulk_update(upgrade, ["mode", "old_password_wrapped", "reason"])
+            ResetRequirement.objects.bulk_update(upgrade, ["mode", "category", "old_password_wrapped", "reason"])
         changed = created + upgrade
         changed_ids = [r.user_id for r in changed]
         if changed_ids:
@@ -151,7 +158,7 @@ def _require_batch(batch, mode, reason, actor, request, notify, base_url, result
             targets = [by_id[pk] for pk in changed_ids]
             if audit:
                 record_many(EventKind.RESET_REQUIRED, targets, actor=actor_obj, request=request,
-                            reason=reason, campaign=campaign, mode=str(mode))
+                            reason=reason, campaign=campaign, mode=str(mode), category=str(category))
         if notify:
             mailable = changed + [r for r in existing.values() if r not in upgrade]
             result.mails_queued += len(outbox.queue_many([

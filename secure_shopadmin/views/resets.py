@@ -48,7 +48,7 @@ def reset_link(request, token):
         requirement = services.requirement_for_token(token)
         if requirement is None:
             return render(request, "link_invalid.html", {"title": _("This link no longer works")}, status=404)
-        return render(request, "link_confirm.html", {"title": _("Choose a new password")})
+        return render(request, "link_confirm.html", {"title": _("Choose a new password"), "requirement": requirement})
     requirement = services.use_link(token)
     if requirement is None:
         return render(request, "link_invalid.html", {"title": _("This link no longer works")}, status=404)
@@ -91,7 +91,11 @@ def reset_password(request):
 @never_cache
 def reset_link_needed(request):
     """A ``compromised`` reset reached without its link: explain where the link is."""
-    return render(request, "link_needed.html", {"title": _("Check your mail"), "form": ResendLinkForm()})
+    partial = pipeline.PartialLogin.load(request)
+    user = partial.get_user() if partial is not None else None
+    requirement = services.pending_requirement(user) if user is not None else None
+    return render(request, "link_needed.html", {"title": _("Check your mail"), "form": ResendLinkForm(),
+                                                "requirement": requirement})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -92,8 +92,9 @@ def test_this_wasnt_me_secures_the_account(alerted, known_member, django_capture
     known_member.refresh_from_db()
     assert not known_member.has_usable_password()
     requirement = ResetRequirement.objects.get(user=known_member)
-    assert requirement.mode == "compromised" and requirement.is_pending
-    assert any("/security/reset/link/" in m.body for m in mail.outbox if m.to == [known_member.email])
+    assert requirement.mode == "compromised" and requirement.is_pending and requirement.category == "member"
+    [reset_mail] = [m for m in mail.outbox if m.to == [known_member.email] and "/security/reset/link/" in m.body]
+    assert "you told us that a recent login to your account was not you" in reset_mail.body
     # the security contacts were told
     [contacts] = [m for m in mail.outbox if m.to == ["security@shop.example"]]
     assert known_member.username in contacts.subject

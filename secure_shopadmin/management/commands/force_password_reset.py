@@ -18,7 +18,7 @@ from tqdm import tqdm
 from ...campaigns.userlist import read_lines, resolve
 from ...conf import app_settings
 from ...resets import services
-from ...resets.models import MailState, OutgoingMail, ResetMode
+from ...resets.models import OPERATOR_CATEGORIES, MailState, OutgoingMail, ResetMode
 
 
 class Command(BaseCommand):
@@ -31,6 +31,9 @@ class Command(BaseCommand):
         who.add_argument("--all-staff", action="store_true", help="every staff user, superusers included")
         parser.add_argument("--mode", choices=ResetMode.values, default=None,
                             help="compromised (default: password unusable, mailed link) or change")
+        parser.add_argument("--category", choices=[value for value, _label in OPERATOR_CATEGORIES], default=None,
+                            help="what the users are told: compromise (default in compromised mode), policy "
+                                 "(default in change mode) or breach (only when the shop's data leaked)")
         parser.add_argument("--reason", default="", help="kept in the audit trail (required to require)")
         parser.add_argument("--notify", action="store_true", help="queue and send the reset mails")
         parser.add_argument("--dry-run", action="store_true", help="show what would happen; change nothing")
@@ -85,8 +88,9 @@ class Command(BaseCommand):
                                "Fix the file, or rerun with --ignore-unknown to apply to the others.")
         mode = options["mode"] or app_settings.RESET_DEFAULT_MODE
         result = services.require_reset(
-            pks, mode=mode, reason=options["reason"], notify=options["notify"], base_url=options["base_url"],
-            batch_size=options["batch_size"], dry_run=options["dry_run"], progress=self.bar(len(pks), "users"),
+            pks, mode=mode, category=options["category"], reason=options["reason"], notify=options["notify"],
+            base_url=options["base_url"], batch_size=options["batch_size"], dry_run=options["dry_run"],
+            progress=self.bar(len(pks), "users"),
         )
         if options["dry_run"]:
             self.stdout.write(self.style.SUCCESS(
