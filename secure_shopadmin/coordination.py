@@ -48,6 +48,9 @@ def not_me(token, request=None):
         alert_responses.tell_security_contacts(alert)
         transaction.on_commit(lambda: resets.send_reset_mail_now(user))
         alert_responses.disowned(request, alert)
+    requirement = resets.pending_requirement(user)
+    state = resets.last_mail_state(requirement) if requirement is not None else None
+    alert.reset_mail = str(state) if state in ("sent", "failed") else "queued"  # what the page may say
     return alert
 
 

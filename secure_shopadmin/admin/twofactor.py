@@ -68,9 +68,13 @@ class TwoFactorUserAdminMixin:
         target = self._target(request, object_id)
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            services.admin_reset(request, target, reason=form.cleaned_data["reason"])
-            self.message_user(request, _("Two-factor authentication was reset; an enrolment link was mailed."),
-                              messages.SUCCESS)
+            if services.admin_reset(request, target, reason=form.cleaned_data["reason"]) == links.SENT:
+                self.message_user(request, _("Two-factor authentication was reset; an enrolment link was mailed."),
+                                  messages.SUCCESS)
+            else:
+                self.message_user(request, _("Two-factor authentication was reset, but the enrolment link could "
+                                             "not be mailed (see the log): mail a new one when the mail server "
+                                             "works."), messages.ERROR)
             return redirect(self._url("change", target))
         return confirm_one(self, request, target, form, _("Reset two-factor authentication"),
                            _("This removes the user's authenticator apps, passkeys, recovery codes and "
@@ -80,9 +84,14 @@ class TwoFactorUserAdminMixin:
         target = self._target(request, object_id)
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            url = links.issue(target, issued_by=request.user, request=request, reason=form.cleaned_data["reason"])
-            links.mail(target, url, request)
-            self.message_user(request, _("An enrolment link was mailed to the user."), messages.SUCCESS)
+            link, url = links.issue_link(target, issued_by=request.user, request=request,
+                                         reason=form.cleaned_data["reason"])
+            if links.mail(target, url, request, link) == links.SENT:
+                self.message_user(request, _("An enrolment link was mailed to the user."), messages.SUCCESS)
+            else:
+                self.message_user(request, _("The enrolment link could not be mailed (see the log); try again later "
+                                             "or give the user a link from `manage.py twofactor_link`."),
+                                  messages.ERROR)
             return redirect(self._url("change", target))
         return confirm_one(self, request, target, form, _("Mail an enrolment link"),
                            _("The user receives a single-use link to set up a passkey or an authenticator app."))

@@ -57,13 +57,15 @@ def send_to_user(user, name, context=None, to=None):
     """Send mail ``name`` to ``user`` (or ``to``) in the user's language; returns the number sent.
 
     A mail server that fails is logged, not raised: a notice must never break the request that
-    caused it. (Mails whose delivery must be tracked go through the resets outbox.)
+    caused it; a caller that tells the user the mail left checks the count (0: no address, or the
+    mail server failed). Mails whose delivery must be tracked go through the resets outbox.
     """
     address = to or user.email
     if not address:
+        logger.warning("The %s mail to user %s was not sent: the user has no e-mail address.", name, user.pk)
         return 0
     context = {"user": user, **(context or {})}
-    return _send(build_mail(name, context, [address], user_language(user)), name)
+    return _send(build_mail(name, context, [address], user_language(user)), name, user)
 
 
 def send_to_security_contacts(name, context=None):
@@ -71,6 +73,21 @@ def send_to_security_contacts(name, context=None):
     if not contacts:
         return 0
     return _send(build_mail(name, context or {}, contacts, settings.LANGUAGE_CODE), name)
+
+
+CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+
+def printed_to_console():
+    """Whether mails are printed in the server's terminal: ``DEBUG`` with Django's console backend.
+
+    Pages then tell the developer where the mail (and its link) went.
+    """
+    if not settings.DEBUG:
+        return False
+    mailers = getattr(settings, "MAILERS", None)  # Django 6.1+
+    backend = (mailers or {}).get("default", {}).get("BACKEND") if mailers else settings.EMAIL_BACKEND
+    return backend == CONSOLE_BACKEND
 
 
 def connection():
@@ -87,9 +104,10 @@ def connection():
     return mailers.default
 
 
-def _send(message, name):
+def _send(message, name, user=None):
     try:
         return message.send()
     except Exception:  # noqa: BLE001  (any backend error)
-        logger.exception("Could not send the %s mail to %d recipient(s).", name, len(message.to))
+        whom = f"user {user.pk}" if user is not None else f"{len(message.to)} security contact(s)"
+        logger.exception("Could not send the %s mail to %s.", name, whom)
         return 0

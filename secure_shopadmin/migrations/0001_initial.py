@@ -174,6 +174,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='issued at')),
                 ('expires_at', models.DateTimeField(verbose_name='expires at')),
                 ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='used at')),
+                ('mailed_at', models.DateTimeField(blank=True, null=True, verbose_name='mailed at')),
                 ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],

@@ -37,6 +37,8 @@ from .models import ResetMode, ResetRequirement
 
 FORMER_EMAIL_ATTR = "_secure_shopadmin_former_email"
 CONFIRM_SALT = "secure_shopadmin.resets.email_confirm"
+#: what :func:`request_change` did
+CHANGED, MAILED, FAILED = "changed", "mailed", "failed"
 
 
 class EmailChangeFrozen(PermissionDenied):
@@ -113,16 +115,17 @@ def change_email(user, new_email, request=None):
 def request_change(user, new_email, request=None):
     """Ask for ``new_email``: mail it a confirmation link, or change at once without ``EMAIL_CHANGE_CONFIRM``.
 
-    Returns True when the address changed now."""
+    Returns CHANGED (the address changed now), MAILED (the link left) or FAILED (the mail server failed:
+    logged; nothing changed)."""
     if not app_settings.EMAIL_CHANGE_CONFIRM:
         change_email(user, new_email, request=request)
-        return True
+        return CHANGED
     token = signing.dumps({"u": str(user.pk), "e": new_email, "f": _state_digest(user)}, salt=CONFIRM_SALT)
     record(EventKind.EMAIL_CHANGE_REQUESTED, request=request, actor=user, target=user, new=mask_email(new_email))
-    mail.send_to_user(user, "email_confirm", {
+    sent = mail.send_to_user(user, "email_confirm", {
         "confirm_url": absolute_url(request, "secure_shopadmin:email_confirm", token),
         "valid_hours": max(1, app_settings.EMAIL_CHANGE_CONFIRM_MAX_AGE // 3600)}, to=new_email)
-    return False
+    return MAILED if sent else FAILED
 
 
 def pending_change(token):

@@ -148,7 +148,8 @@ def _send_one(mail_id, connection, report):
         OutgoingMail.objects.filter(pk=mail_id).update(
             state=MailState.FAILED, last_error=f"{type(error).__name__}: {error}"[:1000],
         )
-        logger.warning("outgoing mail %s (%s) failed: %s", mail_id, row.template, type(error).__name__)
+        logger.error("outgoing mail %s (%s to user %s, attempt %s) failed: %s: %s", mail_id, row.template,
+                     row.user_id, row.attempts, type(error).__name__, error)
         report.failed += 1
         return
     OutgoingMail.objects.filter(pk=mail_id).update(state=MailState.SENT, sent_at=timezone.now(), last_error="")

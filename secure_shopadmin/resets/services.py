@@ -221,6 +221,14 @@ def request_new_link(email, base_url=""):
     return len(rows)
 
 
+def last_mail_state(requirement):
+    """The state of the requirement's latest reset mail (a :class:`~.models.MailState`), or None if none
+    was queued: what a page may truthfully say about the link ("sent", "queued", "could not be sent")."""
+    row = (OutgoingMail.objects.filter(context__requirement=requirement.pk, user_id=requirement.user_id)
+           .order_by("-pk").values_list("state", flat=True).first())
+    return MailState(row) if row else None
+
+
 def _mail_in_flight(requirement):
     return OutgoingMail.objects.filter(
         template=LINK_MAIL, context__requirement=requirement.pk,

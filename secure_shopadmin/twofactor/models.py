@@ -110,6 +110,7 @@ class EnrolmentLink(models.Model):
         purpose: ``enrol`` (first device or re-enrolment) or ``break_glass`` (reset 2FA and unlock).
         issued_by: the owner who issued it (None: the pipeline or a management command).
         created_at, expires_at, used_at: its lifetime.
+        mailed_at: when its mail left (None: not mailed, or the mail server failed).
     """
 
     class Purpose(models.TextChoices):
@@ -124,6 +125,7 @@ class EnrolmentLink(models.Model):
     created_at = models.DateTimeField(_("issued at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("enrolment link")

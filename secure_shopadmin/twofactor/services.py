@@ -196,9 +196,12 @@ def remove_devices(user, *, request=None, actor=None, reason=""):
 
 
 def admin_reset(request, user, *, reason):
-    """An owner resets ``user``'s second factor: devices gone, sessions ended, a new enrolment link mailed."""
+    """An owner resets ``user``'s second factor: devices gone, sessions ended, a new enrolment link mailed.
+
+    Returns what became of the mail (``links.SENT`` or ``links.FAILED``)."""
     remove_devices(user, request=request, actor=request.user, reason=reason)
-    links.mail(user, links.issue(user, issued_by=request.user, request=request, reason=reason), request)
+    link, url = links.issue_link(user, issued_by=request.user, request=request, reason=reason)
+    return links.mail(user, url, request, link)
 
 
 @transaction.atomic

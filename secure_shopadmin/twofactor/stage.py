@@ -34,7 +34,7 @@ def pending_step(request, user, partial):
         return None
     if partial.facts.get("email_proven") or app_settings.ENROLMENT_WITHOUT_LINK:
         return step(ENROL, "secure_shopadmin:twofactor_enrol")
-    links.mail_after_password(request, user)
+    partial.facts["enrolment_mail"] = links.mail_after_password(request, user)
     return step(ENROL_MAILED, "secure_shopadmin:twofactor_mailed", "secure_shopadmin:twofactor_link")
 
 

@@ -41,9 +41,10 @@ def _link_view(action, title, template, act):
                    "channel_label": alerting.channel_label(alert.record.channel)}
         if request.method == "GET":
             return _page(request, template, context)
-        if act(token, request) is None:
+        acted = act(token, request)
+        if acted is None:
             return _invalid(request)
-        return _page(request, template, {**context, "done": True})
+        return _page(request, template, {**context, "done": True, "reset_mail": getattr(acted, "reset_mail", "")})
     view.__name__ = f"alert_{action}"
     return view
 

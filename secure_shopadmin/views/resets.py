@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from .. import pipeline
 from ..conf import app_settings
 from ..core.links import base_url
+from ..core.mail import printed_to_console
 from ..core.partial import PartialLogin
 from ..core.steps import Channel, channel_for
 from ..resets import email_change as email_services
@@ -94,8 +95,10 @@ def reset_link_needed(request):
     partial = pipeline.PartialLogin.load(request)
     user = partial.get_user() if partial is not None else None
     requirement = services.pending_requirement(user) if user is not None else None
+    state = services.last_mail_state(requirement) if requirement is not None else None
     return render(request, "link_needed.html", {"title": _("Check your mail"), "form": ResendLinkForm(),
-                                                "requirement": requirement})
+                                                "requirement": requirement, "mail_state": state,
+                                                "mail_on_console": printed_to_console()})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -106,7 +109,9 @@ def reset_resend(request):
     form = ResendLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.request_new_link(form.cleaned_data["email"], base_url(request))
-        return render(request, "resend_done.html", {"title": _("Check your mail")})
+        return render(request, "resend_done.html", {
+            "title": _("Check your mail"), "resend_minutes": max(1, app_settings.RESET_LINK_RESEND_INTERVAL // 60),
+            "mail_on_console": printed_to_console()})
     return render(request, "resend.html", {"title": _("Send me a new link"), "form": form})
 
 
@@ -120,11 +125,14 @@ def email_change(request):
     form = email_services.EmailChangeForm(request.user, request.POST if request.method == "POST" else None,
                                           request=request)
     if request.method == "POST" and form.is_valid():
-        if email_services.request_change(request.user, form.cleaned_data["email"], request=request):
+        outcome = email_services.request_change(request.user, form.cleaned_data["email"], request=request)
+        if outcome == email_services.CHANGED:
             messages.success(request, _("Your e-mail address was changed. We told your former address."))
-        else:
+        elif outcome == email_services.MAILED:
             messages.success(request, _("We have sent a link to the new address. Your address changes when you "
                                         "open it."))
+        else:
+            messages.error(request, _("We could not send the mail; try again later or contact the shop."))
         return redirect(request.path)
     return render(request, "email_change.html", {"title": _("Change e-mail address"), "form": form})
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import pipeline
 from ..conf import app_settings
 from ..console.decorators import fresh_code_required
-from ..core.mail import shop_name
+from ..core.mail import printed_to_console, shop_name
 from ..core.partial import at_step, discard_partial
 from ..core.steps import Channel, channel_for
 from ..lockout.responses import lockout_response
@@ -88,7 +88,11 @@ def mailed(request):
     partial, user = at_step(request, ENROL_MAILED)
     if user is None:
         return redirect("admin:login")
-    return render(request, "mailed.html", {"title": _("Check your mail")})
+    state = partial.facts.get("enrolment_mail", links.SENT)
+    return render(request, "mailed.html", {
+        "title": _("Check your mail") if state != links.FAILED else _("The mail could not be sent"),
+        "mail_state": state, "resend_minutes": max(1, app_settings.ENROLMENT_LINK_RESEND_AFTER // 60),
+        "mail_on_console": printed_to_console()})
 
 
 @never_cache

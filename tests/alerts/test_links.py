@@ -165,3 +165,26 @@ def test_the_page_button_posts_with_its_csrf_token(alerted, known_member):
     token = page.context["csrf_token"]
     assert client.post(alerted["not_me"], {"csrfmiddlewaretoken": str(token)}).status_code == 200
     assert ResetRequirement.objects.filter(user=known_member).exists()
+
+
+
+@pytest.mark.django_db(transaction=True)  # committed as in production: the reset mail leaves inside the request
+def test_this_wasnt_me_page_says_whether_the_reset_mail_left(alerted, settings):
+    from tests.mailers import use_mail_backend
+
+    use_mail_backend(settings, "tests.campaigns.failing_mail.EmailBackend")
+    page = Client().post(alerted["not_me"]).content.decode()
+    assert 'id="mail-failed"' in page and "We mailed you a link" not in page
+    assert ResetRequirement.objects.get().is_pending  # the account is secured all the same
+
+
+@pytest.mark.django_db(transaction=True)
+def test_this_wasnt_me_page_says_the_reset_mail_left(alerted):
+    page = Client().post(alerted["not_me"]).content.decode()
+    assert 'id="mail-sent"' in page and "We mailed you a link to set a new password." in page
+
+
+def test_this_wasnt_me_page_says_a_mail_still_queued(alerted, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the mail leaves after the response
+        page = Client().post(alerted["not_me"]).content.decode()
+    assert 'id="mail-queued"' in page and "We mailed you a link" not in page

@@ -27,7 +27,11 @@ class Command(BaseCommand):
         except user_model.DoesNotExist:
             raise CommandError(f"No user {username!r}.") from None
         purpose = EnrolmentLink.Purpose.BREAK_GLASS if break_glass else EnrolmentLink.Purpose.ENROL
-        url = links.issue(user, purpose=purpose, reason=reason or f"{purpose} link from manage.py")
-        if mail:
-            links.mail(user, url)
+        link, url = links.issue_link(user, purpose=purpose, reason=reason or f"{purpose} link from manage.py")
         self.stdout.write(url)
+        if mail and links.mail(user, url, link=link) != links.SENT:
+            raise CommandError(f"The link above was NOT mailed to {username!r}: the user has no address or the mail "
+                               "server failed (see the log). Give the user the link yourself, or fix the mail "
+                               "settings and run the command again.")
+        if mail:
+            self.stderr.write(f"Mailed to {user.email}.")
