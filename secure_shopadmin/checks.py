@@ -155,3 +155,40 @@ def check_deprecated_settings(app_configs=None, **kwargs):
                        'Rename it to "SITE_URL": one base URL builds every link (RESET_BASE_URL goes in 0.3).',
                        level=checks.Warning)]
     return []
+
+
+def _block_names(template, depth=0):
+    """The block names a Django template defines, its literal parents' included."""
+    from django.template.loader import get_template
+    from django.template.loader_tags import BlockNode, ExtendsNode
+
+    names = {node.name for node in template.nodelist.get_nodes_by_type(BlockNode)}
+    for node in template.nodelist.get_nodes_by_type(ExtendsNode):
+        parent = getattr(node.parent_name, "var", None)
+        if depth < 10 and isinstance(parent, str):
+            names |= _block_names(get_template(parent.strip("'\"")).template, depth + 1)
+    return names
+
+
+@checks.register(checks.Tags.templates)
+def check_storefront_base_template(app_configs=None, **kwargs):
+    """STOREFRONT_BASE_TEMPLATE loads and defines the blocks the member pages fill."""
+    from django.template import TemplateDoesNotExist, TemplateSyntaxError
+    from django.template.loader import get_template
+
+    name = app_settings.STOREFRONT_BASE_TEMPLATE
+    try:
+        template = get_template(name)
+        names = _block_names(template.template) if hasattr(template, "template") else None
+    except TemplateDoesNotExist:
+        return [_error("E070", f'SECURE_SHOPADMIN["STOREFRONT_BASE_TEMPLATE"] {name!r} does not exist.',
+                       "Name your storefront's base template, or remove the key for the neutral one.")]
+    except TemplateSyntaxError as error:
+        return [_error("E070", f"STOREFRONT_BASE_TEMPLATE {name!r} cannot be loaded: {error}",
+                       "Fix the template's syntax.")]
+    missing = [block for block in ("title", "content") if names is not None and block not in names]
+    if missing:
+        return [_error("W070", f"STOREFRONT_BASE_TEMPLATE {name!r} has no block {', '.join(missing)}.",
+                       "The member pages fill the blocks title and content (and extra_head, if present): "
+                       "add them to the template.", level=checks.Warning)]
+    return []

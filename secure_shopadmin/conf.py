@@ -39,6 +39,10 @@ DEFAULTS = {
         (),
         "Extra URL names ('namespace:name') a session with a pending step may still reach.",
     ),
+    "STOREFRONT_BASE_TEMPLATE": (
+        "secure_shopadmin/storefront_base.html",
+        "Template the pages a member sees extend (blocks: title, content, optional extra_head); staff get the admin's.",
+    ),
     "STOREFRONT_LOGIN_URL_NAME": (
         "",
         "URL name of the host's member login page; empty means settings.LOGIN_URL.",

@@ -127,6 +127,8 @@ SECURE_SHOPADMIN = {
     # the old platform's site-wide secrets (EC-CUBE's AUTH_MAGIC), needed to check its imported hashes
     "LEGACY_PEPPERS": {"eccube": os.environ.get("SHOP_ECCUBE_AUTH_MAGIC", "demo-eccube-auth-magic")},
     "SITE_URL": os.environ.get("SHOP_SITE_URL", "http://localhost:8000"),  # a domain name: passkeys need one
+    # the security pages a member sees (resets, second factor, login history) wear the shop's look
+    "STOREFRONT_BASE_TEMPLATE": "shop/base.html",
 }
 
 REST_FRAMEWORK = {

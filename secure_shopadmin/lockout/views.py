@@ -5,7 +5,7 @@ the same a locked login gets: the link never tells whether an account exists or 
 """
 
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from ..conf import app_settings
+from ..core.looks import page_context
 from . import services
 from .forms import UnlockForm
 from .responses import lockout_response
@@ -31,5 +32,7 @@ def unlock(request, token):
         messages.success(request, _("This browser may log in again."))
         storefront_login = app_settings.STOREFRONT_LOGIN_URL_NAME or settings.LOGIN_URL
         return redirect("admin:login" if user.is_staff else storefront_login)
-    context = {**admin.site.each_context(request), "title": _("Unlock your account"), "form": form}
+    link = services.find_unlock_link(token)
+    context = {**page_context(request, user=link.user if link is not None else None),
+               "title": _("Unlock your account"), "form": form}
     return TemplateResponse(request, "secure_shopadmin/lockout/unlock.html", context)

@@ -13,13 +13,13 @@ from ..alerts import alerting, records, responses
 from ..audit.models import EventKind
 from ..audit.services import record as audit
 from ..core import sessions
-from ..core.mail import shop_name
+from ..core.looks import page_context
 from ..core.models import UserSession
 
 
-def _page(request, template, context, status=200):
+def _page(request, template, context, status=200, user=None):
     response = render(request, f"secure_shopadmin/alerts/{template}", {
-        "site_header": shop_name(), "site_title": shop_name(), **context}, status=status)
+        **page_context(request, user=user), **context}, status=status)
     # the token is in the path: never send it to another site ("no-referrer" would make the
     # browser send "Origin: null" with the button's POST, which CSRF protection refuses)
     response["Referrer-Policy"] = "same-origin"
@@ -40,11 +40,12 @@ def _link_view(action, title, template, act):
         context = {"title": title, "alert": alert, "login": alert.record,
                    "channel_label": alerting.channel_label(alert.record.channel)}
         if request.method == "GET":
-            return _page(request, template, context)
+            return _page(request, template, context, user=alert.user)
         acted = act(token, request)
         if acted is None:
             return _invalid(request)
-        return _page(request, template, {**context, "done": True, "reset_mail": getattr(acted, "reset_mail", "")})
+        return _page(request, template, {**context, "done": True, "reset_mail": getattr(acted, "reset_mail", "")},
+                     user=alert.user)
     view.__name__ = f"alert_{action}"
     return view
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from .. import pipeline
 from ..console import networks
+from ..core.looks import home_url
 from ..forms import LoginForm
 from ..lockout.responses import lockout_response
 
@@ -37,7 +38,7 @@ class LoginView(View):
     extra_context = None
 
     def get_success_url(self):
-        return resolve_url(self.success_url or settings.LOGIN_REDIRECT_URL)
+        return resolve_url(self.success_url) if self.success_url else home_url(self.channel)
 
     def get_next_url(self):
         return safe_next_url(self.request, self.request.POST.get("next") or self.request.GET.get("next"))

@@ -3,10 +3,9 @@
 Nothing changes on GET (mail scanners open links): every action is a CSRF-protected POST.
 """
 
-from django.conf import settings
-from django.contrib import admin, auth, messages
+from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,25 +17,24 @@ from django.views.decorators.http import require_http_methods
 from .. import pipeline
 from ..conf import app_settings
 from ..core.links import base_url
+from ..core.looks import home_url, page_context
 from ..core.mail import printed_to_console
 from ..core.partial import PartialLogin
-from ..core.steps import Channel, channel_for
+from ..core.steps import channel_for
 from ..resets import email_change as email_services
 from ..resets import services
 from ..resets.forms import NewPasswordForm, ResendLinkForm
 
 
-def render(request, template, context=None, status=200):
-    base = admin.site.each_context(request)
-    base.update({"site_header": app_settings.SHOP_NAME or admin.site.site_header})
+def render(request, template, context=None, status=200, user=None):
+    """A page in the console look for staff (``user``: whose page, if not the request's), else the shop's."""
+    base = page_context(request, user=user)
     base.update(context or {})
     return TemplateResponse(request, f"secure_shopadmin/resets/{template}", base, status=status)
 
 
 def default_redirect(channel):
-    if channel == Channel.CONSOLE:
-        return reverse("admin:index")
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return home_url(channel)
 
 
 @sensitive_variables("token")
@@ -49,7 +47,8 @@ def reset_link(request, token):
         requirement = services.requirement_for_token(token)
         if requirement is None:
             return render(request, "link_invalid.html", {"title": _("This link no longer works")}, status=404)
-        return render(request, "link_confirm.html", {"title": _("Choose a new password"), "requirement": requirement})
+        return render(request, "link_confirm.html", {"title": _("Choose a new password"), "requirement": requirement},
+                      user=requirement.user)
     requirement = services.use_link(token)
     if requirement is None:
         return render(request, "link_invalid.html", {"title": _("This link no longer works")}, status=404)
@@ -149,7 +148,7 @@ def email_confirm(request, token):
         state = "confirm" if pending else "invalid"
         return render(request, "email_confirm.html", {"title": title, "state": state,
                                                       "new_email": pending[1] if pending else ""},
-                      status=200 if pending else 404)
+                      status=200 if pending else 404, user=pending[0] if pending else None)
     try:
         user = email_services.confirm_change(token, request=request)
     except email_services.EmailChangeFrozen:

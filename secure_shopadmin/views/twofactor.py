@@ -4,7 +4,6 @@ They live above the pipeline: the step views hand over to it, and every code is 
 :func:`secure_shopadmin.pipeline.check_code` (the guard's budget first).
 """
 
-from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,9 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import pipeline
 from ..conf import app_settings
 from ..console.decorators import fresh_code_required
+from ..core.looks import home_url, page_context
 from ..core.mail import printed_to_console, shop_name
 from ..core.partial import at_step, discard_partial
-from ..core.steps import Channel, channel_for
+from ..core.steps import channel_for
 from ..lockout.responses import lockout_response
 from ..twofactor import browsers, links, services, signals, totp
 from ..twofactor.forms import CodeForm, PasskeyForm, VerifyForm
@@ -29,8 +29,9 @@ from ..twofactor.stage import ENROL, ENROL_MAILED, VERIFY
 SENSITIVE = sensitive_post_parameters("otp_token", "passkey_answer")
 
 
-def render(request, template, context, status=200):
-    context = {**admin.site.each_context(request), **context}
+def render(request, template, context, status=200, user=None):
+    """A page in the console look for a console login or staff (``user``: a link's owner), else the shop's."""
+    context = {**page_context(request, user=user), **context}
     return TemplateResponse(request, f"secure_shopadmin/twofactor/{template}", context, status=status)
 
 
@@ -39,7 +40,7 @@ def after_pipeline(outcome, default="/"):
 
 
 def default_url(partial):
-    return reverse("admin:index") if partial.channel == Channel.CONSOLE else "/"
+    return home_url(partial.channel)
 
 
 @SENSITIVE
@@ -103,7 +104,8 @@ def link(request, token):
     if found is None:
         return render(request, "link_invalid.html", {"title": _("Link not valid")}, status=410)
     if request.method == "GET":
-        return render(request, "link.html", {"title": _("Set up two-factor authentication"), "link": found})
+        return render(request, "link.html", {"title": _("Set up two-factor authentication"), "link": found},
+                      user=found.user)
     if not links.spend(found):
         return render(request, "link_invalid.html", {"title": _("Link not valid")}, status=410)
     user = found.user

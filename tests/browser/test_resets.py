@@ -106,7 +106,7 @@ def test_member_changes_address_through_the_link_mailed_to_it(live_server, page,
 
     [asked] = [m for m in mail.outbox if m.to == ["fresh@members.example"]]
     page.goto(re.search(r"https?://\S+/security/account/email/confirm/\S+/", asked.body).group(0))
-    assert "fresh@members.example" in page.inner_text("#content")
+    assert "fresh@members.example" in page.inner_text("#content-main")
     follow(page, "#email-confirm-form input[type=submit]")
     assert page.locator("#email-confirmed").is_visible()
     member.refresh_from_db()
