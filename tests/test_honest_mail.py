@@ -29,7 +29,7 @@ def console_login(client, username="clerk"):
 
 def test_enrolment_mail_that_fails_is_said_logged_and_retried(client, staff_user, settings, caplog):
     use_mail_backend(settings, FAILING)
-    with caplog.at_level(logging.ERROR, logger="secure_shopadmin.mail"):
+    with caplog.at_level(logging.ERROR, logger="secure_shopadmin.core.mail"):
         response = console_login(client)
     page = client.get(response.url).content.decode()
     assert COULD_NOT in page and "We have sent" not in page

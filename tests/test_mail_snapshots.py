@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from secure_shopadmin import mail
+from secure_shopadmin.core import mail
 from secure_shopadmin.campaigns import mailing
 from secure_shopadmin.campaigns.models import Campaign
 from secure_shopadmin.resets.models import ResetCategory, ResetMode, ResetRequirement
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "mail"
-MAIL_TEMPLATES = Path(mail.__file__).resolve().parent / "templates" / "secure_shopadmin" / "mail"
+MAIL_TEMPLATES = Path(mail.__file__).resolve().parent.parent / "templates" / "secure_shopadmin" / "mail"
 LANGUAGES = ("en", "ja")
 #: 09:41 in the morning, Tokyo time (the example's TIME_ZONE): English formats end it in "a.m."
 LOGIN_TIME = datetime.datetime(2026, 5, 12, 0, 41, tzinfo=datetime.UTC)
