@@ -93,3 +93,56 @@ def test_the_admin_says_when_an_enrolment_link_could_not_be_mailed(client, super
     url = reverse("admin:auth_user_two_factor_link", args=[staff_user.pk])
     page = client.post(url, {"reason": "new phone"}, follow=True).content.decode()
     assert "could not be mailed" in page and "was mailed to the user" not in page
+
+
+def no_site_url(settings):
+    settings.SECURE_SHOPADMIN = {k: v for k, v in settings.SECURE_SHOPADMIN.items()
+                                 if k not in ("SITE_URL", "RESET_BASE_URL")}
+
+
+def test_twofactor_link_without_site_url_says_so_and_leaves_no_row(staff_user, settings):
+    no_site_url(settings)
+    with pytest.raises(CommandError, match='SITE_URL'):
+        call_command("twofactor_link", "clerk", "--mail", stdout=io.StringIO(), stderr=io.StringIO())
+    assert not EnrolmentLink.objects.exists() and len(mail.outbox) == 0
+
+
+def test_force_password_reset_notify_without_site_url_changes_nothing(member, settings):
+    from secure_shopadmin.resets.models import ResetRequirement
+
+    no_site_url(settings)
+    password = member.password
+    with pytest.raises(CommandError, match="SITE_URL.*Nothing was changed"):
+        call_command("force_password_reset", "--usernames", "member0001", "--reason", "phishing", "--notify",
+                     "--no-progress", stdout=io.StringIO())
+    member.refresh_from_db()
+    assert member.password == password and not ResetRequirement.objects.exists() and not OutgoingMail.objects.exists()
+    out = io.StringIO()  # a dry run only warns
+    call_command("force_password_reset", "--usernames", "member0001", "--notify", "--dry-run", "--no-progress",
+                 stdout=out)
+    assert "SITE_URL" in out.getvalue() and "would require 1" in out.getvalue()
+    # --base-url stands in for SITE_URL
+    call_command("force_password_reset", "--usernames", "member0001", "--reason", "phishing", "--notify",
+                 "--base-url", "https://shop.example", "--no-progress", stdout=io.StringIO())
+    assert "https://shop.example/security/reset/link/" in mail.outbox[-1].body
+
+
+def test_send_queued_without_site_url_leaves_the_mails_queued(member, settings):
+    resets.require_reset([member.pk], reason="phishing report")  # queued, no base URL of its own
+    no_site_url(settings)
+    with pytest.raises(CommandError, match="stay queued"):
+        call_command("force_password_reset", "--send-queued", "--no-progress", stdout=io.StringIO())
+    assert OutgoingMail.objects.get().state == MailState.QUEUED and OutgoingMail.objects.get().attempts == 0
+
+
+def test_run_campaign_without_site_url_does_nothing(superuser, member, settings):
+    from secure_shopadmin.campaigns import services as campaigns
+    from secure_shopadmin.campaigns import targets
+
+    campaign = campaigns.create("May", reason="breach", actor=superuser)
+    targets.add_upload(campaign, [b"member0001\n"], label="leaked.txt", actor=superuser)
+    no_site_url(settings)
+    with pytest.raises(CommandError, match="SITE_URL"):
+        call_command("run_campaign", str(campaign.pk), "--apply", "--no-progress", stdout=io.StringIO())
+    campaign.refresh_from_db()
+    assert campaign.state == "draft" and not resets.pending_requirement(member)

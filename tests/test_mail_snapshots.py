@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from secure_shopadmin.core import mail
 from secure_shopadmin.campaigns import mailing
 from secure_shopadmin.campaigns.models import Campaign
+from secure_shopadmin.core import mail
 from secure_shopadmin.resets.models import ResetCategory, ResetMode, ResetRequirement
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "mail"

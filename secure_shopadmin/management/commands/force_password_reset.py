@@ -13,12 +13,17 @@ skips users who already have a pending requirement and never queues a second mai
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 from tqdm import tqdm
 
 from ...campaigns.userlist import read_lines, resolve
 from ...conf import app_settings
+from ...core.links import configured_base_url
 from ...resets import services
 from ...resets.models import OPERATOR_CATEGORIES, MailState, OutgoingMail, ResetMode
+
+NO_SITE_URL = ('The reset mails carry links, which need the site\'s address: set SECURE_SHOPADMIN["SITE_URL"] '
+               '(e.g. "https://shop.example") or pass --base-url.')
 
 
 class Command(BaseCommand):
@@ -58,6 +63,10 @@ class Command(BaseCommand):
     def require(self, options):
         if not options["dry_run"] and not options["reason"].strip():
             raise CommandError("--reason is required: it is kept in the audit trail (a --dry-run needs none).")
+        if options["notify"] and not (options["base_url"] or configured_base_url()):
+            if not options["dry_run"]:
+                raise CommandError(NO_SITE_URL + " Nothing was changed.")
+            self.stdout.write(self.style.WARNING(NO_SITE_URL))
         user_model = get_user_model()
         entries, report = [], {"lines": 0, "blank": 0, "duplicates": 0, "undecodable": []}
         if options["users_file"]:
@@ -103,8 +112,12 @@ class Command(BaseCommand):
             f"{result.mails_queued} mails queued."))
 
     def send(self):
-        queued = OutgoingMail.objects.filter(template__in=services.RESET_MAILS,
-                                             state__in=[MailState.QUEUED, MailState.FAILED]).count()
+        waiting = OutgoingMail.objects.filter(template__in=services.RESET_MAILS,
+                                              state__in=[MailState.QUEUED, MailState.FAILED])
+        without_base = Q(context__base_url="") | ~Q(context__has_key="base_url")
+        if not configured_base_url() and waiting.filter(without_base).exists():
+            raise CommandError(NO_SITE_URL + " Nothing was sent; the mails stay queued.")
+        queued = waiting.count()
         report = services.send_reset_mails(progress=self.bar(queued, "mails"))
         self.stdout.write(f"Mails: {report.sent} sent, {report.failed} failed (retried on the next run), "
                           f"{report.skipped} no longer needed.")

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from ...campaigns import runner, services
 from ...campaigns.models import Campaign, CampaignState
+from ...core.links import configured_base_url
 
 
 class Command(BaseCommand):
@@ -35,6 +36,9 @@ class Command(BaseCommand):
         campaign = Campaign.objects.filter(pk=campaign_id).first()
         if campaign is None:
             raise CommandError(_("No campaign %(id)d.") % {"id": campaign_id})
+        if campaign.send_mails and not options["no_mail"] and not (campaign.base_url or configured_base_url()):
+            raise CommandError(_('The campaign mails links, which need the site\'s address: set '
+                                 'SECURE_SHOPADMIN["SITE_URL"] or the campaign\'s base URL. Nothing was done.'))
         if campaign.state == CampaignState.DRAFT:
             if not options["apply"]:
                 raise CommandError(_("Campaign %(id)d is a draft: apply it in the admin, or pass --apply.")

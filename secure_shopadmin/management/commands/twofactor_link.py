@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from ...core.links import MissingSiteURL
 from ...twofactor import links
 from ...twofactor.models import EnrolmentLink
 
@@ -27,7 +28,12 @@ class Command(BaseCommand):
         except user_model.DoesNotExist:
             raise CommandError(f"No user {username!r}.") from None
         purpose = EnrolmentLink.Purpose.BREAK_GLASS if break_glass else EnrolmentLink.Purpose.ENROL
-        link, url = links.issue_link(user, purpose=purpose, reason=reason or f"{purpose} link from manage.py")
+        try:
+            link, url = links.issue_link(user, purpose=purpose, reason=reason or f"{purpose} link from manage.py")
+        except MissingSiteURL:
+            raise CommandError('No link was made: a link made outside a request needs the site\'s address. Set '
+                               'SECURE_SHOPADMIN["SITE_URL"] (e.g. "https://shop.example") and run the command '
+                               "again.") from None
         self.stdout.write(url)
         if mail and links.mail(user, url, link=link) != links.SENT:
             raise CommandError(f"The link above was NOT mailed to {username!r}: the user has no address or the mail "
