@@ -1,70 +1,154 @@
-"""A brand-new ``django-admin startproject`` site that follows only the README's "add it to your shop"."""
+"""A brand-new ``django-admin startproject`` site that follows only the README's "add it to your shop".
+
+The README's ``# settings.py`` block is appended to the generated settings, its ``# urls.py`` block is
+the site's ``urls.py``, literally. The site then passes ``check --deploy`` with no ``secure_shopadmin``
+finding (``DEBUG = False`` and the environment values), and its first superuser, made with
+``createsuperuser``, logs in in Chromium, gets the enrolment link by mail (printed by the console
+backend, as the README says for ``DEBUG``), enrols an authenticator and reaches the admin. In CI the
+site runs in a clean venv holding only the wheel (``SSA_SMOKE_PYTHON``).
+"""
 
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parent.parent / "README.md"
-
-LOGIN_SCRIPT = """
-from django.contrib.auth import get_user_model
-from django.test import Client
-from django.test.utils import override_settings
-User = get_user_model()
-User.objects.create_user("boss", "boss@shop.example", "a long enough password 1", is_staff=True)
-from django.conf import settings
-locmem = "django.core.mail.backends.locmem.EmailBackend"
-mailers = {"MAILERS": {"default": {"BACKEND": locmem}}} if hasattr(settings, "MAILERS") else {}  # Django 6.1+
-with override_settings(EMAIL_BACKEND=locmem, ALLOWED_HOSTS=["testserver"], **mailers):
-    from django.core import mail
-    response = Client().post("/admin/login/", {"username": "boss", "password": "a long enough password 1"})
-    print("REDIRECT", response.status_code, response["Location"], len(mail.outbox))
-"""
-
-
-def readme_block(heading_text, language):
-    text = README.read_text()
-    section = text[text.index(heading_text):]
-    return re.findall(rf"```{language}\n(.*?)```", section, re.S)
-
-
 #: the interpreter of the site: this venv, or (CI's package smoke test) a clean venv holding only the wheel
 PYTHON = os.environ.get("SSA_SMOKE_PYTHON", sys.executable)
+OWNER_PASSWORD = "a first owner's long passphrase 7"
 
 
-def run(args, cwd):
+def readme_block(first_line):
+    """The README's fenced python block whose first line is ``first_line``."""
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+    found = [block for block in blocks if block.splitlines()[0] == first_line]
+    assert len(found) == 1, f"the README needs one ```python block starting with {first_line!r}"
+    return found[0]
+
+
+def environment(**values):
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH", "DATABASE_URL")}
-    result = subprocess.run([PYTHON, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+    return {**env, **values}
+
+
+def run(args, cwd, env):
+    result = subprocess.run([PYTHON, *args], cwd=cwd, capture_output=True, text=True, timeout=180, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout + result.stderr
 
 
-def test_fresh_site_following_the_readme(tmp_path):
-    run(["-m", "django", "startproject", "myshop", str(tmp_path)], cwd=tmp_path)
-    settings_lines, = [b for b in readme_block("## Add it to your shop", "python") if "INSTALLED_APPS" in b]
-    url_line, = [b for b in readme_block("## Add it to your shop", "python") if "include(" in b]
-    settings_file = tmp_path / "myshop" / "settings.py"
-    source = settings_file.read_text()
-    middleware_start = source.index("MIDDLEWARE = [")
-    middleware_end = source.index("]", middleware_start) + 1
-    readme_middleware = re.search(r"MIDDLEWARE = \[.*?\n\]", settings_lines, re.S).group(0)
-    ours = [line.strip().rstrip(",").strip('"') for line in readme_middleware.splitlines()
-            if line.strip().startswith('"')]
-    existing = re.findall(r"'([\w.]+)'|\"([\w.]+)\"", source[middleware_start:middleware_end])
-    existing = [a or b for a, b in existing]
-    auth_index = existing.index("django.contrib.auth.middleware.AuthenticationMiddleware")
-    merged = existing[:auth_index + 1] + [m for m in ours if m not in existing and "axes" not in m] + \
-        existing[auth_index + 1:] + ["axes.middleware.AxesMiddleware"]
-    source = source[:middleware_start] + "MIDDLEWARE = " + repr(merged) + source[middleware_end:]
-    rest = re.sub(r"MIDDLEWARE = \[.*?\n\]\n", "", settings_lines, flags=re.S)
-    settings_file.write_text(source + "\n" + rest)
-    urls = tmp_path / "myshop" / "urls.py"
-    urls.write_text(urls.read_text().replace("from django.urls import path", "from django.urls import include, path")
-                    .replace("urlpatterns = [", "urlpatterns = [\n    " + url_line.strip()))
-    run(["manage.py", "migrate", "-v0"], cwd=tmp_path)
-    output = run(["manage.py", "check"], cwd=tmp_path)
-    assert "secure_shopadmin" not in output
-    output = run(["manage.py", "shell", "-c", LOGIN_SCRIPT], cwd=tmp_path)
-    assert "REDIRECT 302 /security/2fa/mailed/ 1" in output
+def fresh_site(path, debug=True):
+    """startproject + the README's blocks, literally; returns the project directory."""
+    run(["-m", "django", "startproject", "myshop", str(path)], cwd=path, env=environment())
+    settings = path / "myshop" / "settings.py"
+    source = settings.read_text()
+    if not debug:
+        assert "\nDEBUG = True\n" in source
+        source = source.replace("\nDEBUG = True\n", "\nDEBUG = False\n")
+    settings.write_text(source + "\n" + readme_block("# settings.py"))
+    (path / "myshop" / "urls.py").write_text(readme_block("# urls.py"))
+    return path
+
+
+def production_values(site_url="https://shop.example"):
+    from cryptography.fernet import Fernet
+
+    return {"SITE_URL": site_url, "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "SECURITY_CONTACTS": "security@shop.example"}
+
+
+def test_the_readme_blocks_are_short():
+    settings = readme_block("# settings.py").strip().splitlines()
+    assert len(settings) <= 5, settings
+    assert "configure(globals())" in readme_block("# settings.py")
+    assert 'include("secure_shopadmin.urls")' in readme_block("# urls.py")
+
+
+def test_a_fresh_site_passes_check_deploy(tmp_path):
+    site = fresh_site(tmp_path, debug=False)
+    env = environment(**production_values())
+    run(["manage.py", "migrate", "-v0"], cwd=site, env=env)
+    output = run(["manage.py", "check", "--deploy"], cwd=site, env=env)
+    assert "secure_shopadmin" not in output, output
+    # without the environment, the deploy check names what is missing
+    result = subprocess.run([PYTHON, "manage.py", "check", "--deploy"], cwd=site, capture_output=True, text=True,
+                            timeout=180, env=environment())
+    assert "secure_shopadmin.E010" in result.stderr + result.stdout
+    assert "secure_shopadmin.E012" in result.stderr + result.stdout
+
+
+def free_port():
+    if os.environ.get("SSA_TEST_PORT"):
+        return int(os.environ["SSA_TEST_PORT"])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(predicate, what, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.browser
+def test_the_first_superuser_enrols_by_the_mailed_link_and_reaches_the_admin(tmp_path):
+    import pyotp
+    from playwright.sync_api import sync_playwright
+
+    from .browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    site = fresh_site(tmp_path)
+    env = environment(SITE_URL=base, DJANGO_SUPERUSER_PASSWORD=OWNER_PASSWORD, PYTHONUNBUFFERED="1")
+    run(["manage.py", "migrate", "-v0"], cwd=site, env=env)
+    run(["manage.py", "createsuperuser", "--noinput", "--username", "owner", "--email", "owner@shop.example"],
+        cwd=site, env=env)
+    log = tmp_path / "server.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen([PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=site,
+                                  env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "Quit the server" in log.read_text() or server.poll() is not None, "the server")
+        assert server.poll() is None, log.read_text()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page()
+            page.set_default_timeout(20000)
+            page.goto(f"{base}/admin/")
+            page.fill("#id_username", "owner")
+            page.fill("#id_password", OWNER_PASSWORD)
+            with page.expect_navigation(wait_until="load"):
+                page.click("input[type=submit]")
+            assert page.url == f"{base}/security/2fa/mailed/", page.content()
+            assert page.locator("#mail-sent").is_visible() and page.locator("#mail-on-console").is_visible()
+            link = wait_for(lambda: re.search(rf"{re.escape(base)}/security/2fa/link/[\w-]+/", log.read_text()),
+                            "the enrolment mail").group(0)
+            assert "To: owner@shop.example" in log.read_text()
+            page.goto(link)
+            with page.expect_navigation(wait_until="load"):
+                page.click("#link-form input[type=submit]")
+            totp = pyotp.TOTP(page.inner_text("#totp-key").replace(" ", ""))
+            page.fill("#id_otp_token", totp.now())
+            with page.expect_navigation(wait_until="load"):
+                page.click("#enrol-form input[type=submit]")
+            assert page.locator("#recovery-codes li").count() == 10
+            with page.expect_navigation(wait_until="load"):
+                page.click("#continue")
+            assert page.url == f"{base}/admin/"
+            assert page.locator("#site-name").is_visible() and "Site administration" in page.content()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
