@@ -9,8 +9,12 @@
 * Every admin site's login view is served by the pipeline's console login.
 * The console's own rules (:mod:`secure_shopadmin.console`): its network list, the idle and
   absolute timeouts of sessions, and a fresh code before sensitive actions.
+
+Sync- and async-capable: under ASGI the work on the session (database or cache) runs in Django's
+thread-sensitive executor, the view chain is awaited.
 """
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.admin import AdminSite
@@ -45,30 +49,54 @@ def refuse(request, url, code):
 
 
 class SecureShopAdminMiddleware:
+    sync_capable = True
+    async_capable = True
+
     def __init__(self, get_response):
         self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
 
     def __call__(self, request):
+        if self.is_async:
+            return self.__acall__(request)
+        refusal = self.before_view(request)
+        if refusal is not None:
+            return refusal
+        response = self.get_response(request)
+        self.after_view(request, response)
+        return response
+
+    async def __acall__(self, request):
+        refusal = await sync_to_async(self.before_view)(request)
+        if refusal is not None:
+            return refusal
+        response = await self.get_response(request)
+        await sync_to_async(self.after_view)(request, response)
+        return response
+
+    def before_view(self, request):
+        """The refusal of a request the session may not make, or None (the user then wrapped)."""
         refusal = console_gate(request)  # console network rule, session timeouts: from the session
         if refusal is not None:
             return refusal
         session = request.session
         if PARTIAL_KEY in session:
-            refusal = self._restrict_partial(request)
-            if refusal is not None:
-                return refusal
-        elif auth.SESSION_KEY in session:
+            return self._restrict_partial(request)
+        if auth.SESSION_KEY in session:
             marker = session_marker(request)
             if marker is None:
                 auth.logout(request)
                 return refuse(request, request.get_full_path(), "not_authenticated")
-            request.user = _with_verification(request.user, marker)
-        response = self.get_response(request)
+            _install_verification(request, marker)
+        return None
+
+    def after_view(self, request, response):
         marker = session_marker(request) if hasattr(request, "session") else None
         if marker is not None:
             sessions.rerecord_if_rotated(request, marker)
         device.set_cookie_if_new(request, response)
-        return response
 
     def _restrict_partial(self, request):
         partial = PartialLogin.load(request)
@@ -98,12 +126,22 @@ class SecureShopAdminMiddleware:
         return None
 
 
-def _with_verification(user, marker):
-    """Wrap the lazy user so django-otp's ``is_verified()`` answers from the marker, not the database."""
+def _install_verification(request, marker):
+    """Wrap ``request.user`` (and ``request.auser()``, for async views) so django-otp's ``is_verified()``
+    answers from the marker, not the database."""
     verified = bool(marker.get("verified"))
+    user = request.user
 
     def load():
         user.is_verified = lambda: verified
         return user
 
-    return SimpleLazyObject(load)
+    request.user = SimpleLazyObject(load)
+    auser = getattr(request, "auser", None)
+    if auser is not None:
+        async def verified_auser():
+            found = await auser()
+            found.is_verified = lambda: verified
+            return found
+
+        request.auser = verified_auser

@@ -56,6 +56,7 @@ PASSWORD_HASHERS = recommended_hashers()
 
 ROOT_URLCONF = "shopconsole.urls"
 WSGI_APPLICATION = "shopconsole.wsgi.application"
+ASGI_APPLICATION = "shopconsole.asgi.application"
 
 TEMPLATES = [
     {
