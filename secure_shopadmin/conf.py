@@ -53,7 +53,8 @@ DEFAULTS = {
     ),
     "USER_LANGUAGE": (
         "secure_shopadmin.core.mail.default_user_language",
-        "Dotted path to a function(user) -> language code choosing each user's mail language.",
+        "Dotted path to a function(user) -> each user's mail language; the default: user.language, else the "
+        "language of the user's last login (LocaleMiddleware), else LANGUAGE_CODE.",
     ),
     "SECURITY_CONTACTS": (
         (),

@@ -34,7 +34,7 @@ from .views.login import console_login
 #: token links from mails, opened in a browser that may be half-way through a login
 ALWAYS_ALLOWED_URL_NAMES = frozenset({
     "secure_shopadmin:cancel_login", "secure_shopadmin:alert_was_me", "secure_shopadmin:alert_not_me",
-    "secure_shopadmin:lockout_unlock",
+    "secure_shopadmin:lockout_unlock", "secure_shopadmin:set_language",
 })
 
 

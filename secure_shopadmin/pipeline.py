@@ -29,6 +29,7 @@ from django.contrib.auth import login as django_login
 from . import signals
 from .alerts import stage as session_stage
 from .audit import stage as audit_stage
+from .core import languages
 from .core.partial import MARKER_KEY, MARKER_VERSION, PARTIAL_KEY, PartialLogin, discard_partial, session_marker
 from .core.steps import Channel
 from .lockout import stage as guard_stage
@@ -196,6 +197,7 @@ def _finish(request, user, partial):
         "code_at": 0 if partial.facts.get("second_factor") == "remembered" else int(time.time()),
     }
     marker.update(session_stage.logged_in(request, user, partial))
+    languages.remember(user, languages.request_language(request))  # the user's mails follow this language
     request.session[MARKER_KEY] = marker
     guard_stage.pipeline_succeeded(request, user, partial)
     # 6. audit

@@ -6,13 +6,14 @@ from . import views
 from .lockout import views as lockout_views
 from .views import alerts as alert_views
 from .views import console as console_views
+from .views import language, twofactor, twofactor_manage
 from .views import resets as reset_views
-from .views import twofactor, twofactor_manage
 
 app_name = "secure_shopadmin"
 
 urlpatterns = [
     path("login/cancel/", views.cancel_login, name="cancel_login"),
+    path("language/", language.set_language, name="set_language"),
     path("reset/password/", reset_views.reset_password, name="reset_password"),
     path("reset/check-mail/", reset_views.reset_link_needed, name="reset_link_needed"),
     path("reset/new-link/", reset_views.reset_resend, name="reset_resend"),

@@ -33,7 +33,8 @@ def readme_block(first_line):
 
 
 def environment(**values):
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH", "DATABASE_URL")}
+    leave_out = ("DJANGO_SETTINGS_MODULE", "PYTHONPATH", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the tests'
+    env = {k: v for k, v in os.environ.items() if k not in leave_out}
     return {**env, **values}
 
 

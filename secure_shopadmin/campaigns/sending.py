@@ -52,7 +52,7 @@ def claim(ids):
     OutgoingMail.objects.filter(pk__in=ids, state=MailState.QUEUED).update(
         state=MailState.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1, last_error=token)
     return list(OutgoingMail.objects.filter(pk__in=ids, state=MailState.SENDING, last_error=token)
-                .select_related("user").order_by("pk"))
+                .select_related("user", "user__ssa_mail_language").order_by("pk"))  # the language: no query a mail
 
 
 def send_batch(campaign, ids, connection):

@@ -14,13 +14,15 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 
 from ..conf import app_settings
+from . import languages
 
 logger = logging.getLogger(__name__)
 
 
 def default_user_language(user):
-    """The user's ``language`` attribute if the user model has one, else ``LANGUAGE_CODE``."""
-    return getattr(user, "language", None) or settings.LANGUAGE_CODE
+    """``USER_LANGUAGE``'s default: the user model's ``language`` attribute if it has one, else the
+    language of the user's last login (remembered where ``LocaleMiddleware`` is on), else ``LANGUAGE_CODE``."""
+    return getattr(user, "language", None) or languages.remembered(user) or settings.LANGUAGE_CODE
 
 
 def user_language(user):

@@ -61,3 +61,28 @@ class KnownDevice(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.device_digest[:8]}"
+
+
+class MailLanguage(models.Model):
+    """The language a user's mails are written in: the one of their last login (or language switch).
+
+    ``USER_LANGUAGE``'s default reads it, so mails a command sends (a forced reset, a campaign) reach
+    a member who logs in in Japanese in Japanese.
+
+    Fields:
+        user: whose language (the primary key: one row a user).
+        language: a code of ``settings.LANGUAGES`` (e.g. ``ja``).
+        updated_at: when it last changed.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="ssa_mail_language", verbose_name=_("user"))
+    language = models.CharField(_("language"), max_length=15)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mail language")
+        verbose_name_plural = _("mail languages")
+
+    def __str__(self):
+        return f"{self.user_id} {self.language}"

@@ -448,6 +448,18 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('user', 'device_digest'), name='ssa_known_device_unique')],
             },
         ),
+        migrations.CreateModel(
+            name='MailLanguage',
+            fields=[
+                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='ssa_mail_language', serialize=False, to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ('language', models.CharField(max_length=15, verbose_name='language')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+            ],
+            options={
+                'verbose_name': 'mail language',
+                'verbose_name_plural': 'mail languages',
+            },
+        ),
         migrations.AddIndex(
             model_name='loginrecord',
             index=models.Index(fields=['user', 'outcome', 'created_at'], name='ssa_login_user_time'),

@@ -125,7 +125,7 @@ def send_now(rows):
 def _send_one(mail_id, connection, report):
     if not claim(mail_id):
         return  # another run took it
-    row = OutgoingMail.objects.select_related("user").get(pk=mail_id)
+    row = OutgoingMail.objects.select_related("user", "user__ssa_mail_language").get(pk=mail_id)
     try:
         context = dict(row.context)
         prepare = PREPARERS.get(row.template)

@@ -104,7 +104,7 @@ class ConsoleLoginView(LoginView):
 
 def console_login(request, site):
     """Serve ``site``'s login view (the middleware routes every admin site's login here)."""
-    template_name = site.login_template or "admin/login.html"
+    template_name = site.login_template or "secure_shopadmin/console_login.html"
     return ConsoleLoginView.as_view(site=site, template_name=template_name)(request)
 
 

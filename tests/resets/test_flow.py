@@ -1,5 +1,7 @@
 """The whole forced-reset flow through the test client: require, mail, link, new password."""
 
+import re
+
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
@@ -314,7 +316,10 @@ def test_resend_form_never_tells(client, member):
     page_known = client.post(reverse("secure_shopadmin:reset_resend"), {"email": member.email})
     page_unknown = client.post(reverse("secure_shopadmin:reset_resend"), {"email": "nobody@nowhere.example"})
     assert page_known.status_code == page_unknown.status_code == 200
-    assert page_known.content == page_unknown.content.replace(b"nobody@nowhere.example", member.email.encode())
+    def without_csrf(content):
+        return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
+
+    assert without_csrf(page_known.content) == without_csrf(page_unknown.content)
     assert b"at most one every 15 minutes" in page_known.content and b"on its way" not in page_known.content
     assert len(mail.outbox) == sent  # within RESEND_INTERVAL of the first mail: nothing new
 
