@@ -46,7 +46,7 @@ def test_the_remove_button_has_readable_text(client, member):
     pipeline_login(client, member)
     html = client.get(reverse("secure_shopadmin:twofactor_manage")).content.decode()
     button = re.search(r'<button[^>]*id="remove-authenticator"[^>]*>(.*?)</button>', html, re.S)
-    assert button and "Remove my authenticator" in button.group(1)
+    assert button and "Remove every device" in button.group(1)
     assert "deletelink" not in button.group(0) and "ssa-danger" in button.group(0)
     # white on #a40e26: a contrast ratio above WCAG AA's 4.5:1
     assert ".ssa-storefront .ssa-danger, .ssa-console .ssa-danger { background: #a40e26;" in html
@@ -109,3 +109,15 @@ def test_pending_reset_pages_follow_the_login_channel(client, member):
     response = client.post(reverse("shop:login"), {"username": "member0001", "password": "member password 123"})
     html = client.get(response.url).content.decode()
     assert "ssa-storefront" in html and "As a precaution" in html and len(headings(html)) == 1
+
+
+def test_a_members_confirm_it_is_you_page_is_in_the_shops_look(client, member, settings):
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "REAUTH_MAX_AGE": 1}
+    enrol_device(member)
+    pipeline_login(client, member)
+    import time
+
+    time.sleep(1.1)  # the login's code is no longer fresh
+    html = client.post(reverse("secure_shopadmin:twofactor_manage"), {"action": "regenerate"}).content.decode()
+    assert 'id="reauth-form"' in html and "ssa-page ssa-storefront" in html
+    assert not [marker for marker in ADMIN_CHROME if marker in html] and len(headings(html)) == 1

@@ -62,6 +62,12 @@ CASES = {
     ("recovery_code_used", ""): lambda: {"user": member(True), "remaining": 9},
     ("security_contact_alert", ""): lambda: {**login_facts("console"), "username": "clerk"},
     ("security_contact_not_me", ""): lambda: {**login_facts(), "username": "hanako"},
+    ("console_pass_issued", ""): lambda: {"issued_by": "owner", "reason": "travelling", "expires_at": EXPIRES,
+                                          "time_zone": "Asia/Tokyo"},
+    ("privilege_granted", ""): lambda: {"user": member(True), "granted": ["staff status", "superuser status"],
+                                        "actor": "owner"},
+    ("security_contact_privilege_granted", ""): lambda: {"username": "clerk", "granted": ["superuser status"],
+                                                         "actor": "", "ip": "203.0.113.7"},
     **{("reset_link", category): (lambda category=category: reset_context(ResetMode.COMPROMISED, category))
        for category in ResetCategory.values},
     ("reset_link", "compromise-staff"): lambda: reset_context(ResetMode.COMPROMISED, "compromise", is_staff=True),

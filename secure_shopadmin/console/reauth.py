@@ -14,7 +14,7 @@ import json
 import secrets
 import time
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.http import HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -24,6 +24,7 @@ from ..audit.models import EventKind
 from ..audit.services import record
 from ..conf import app_settings
 from ..core import crypto
+from ..core.looks import page_context
 from ..core.partial import session_marker
 from ..twofactor import services as twofactor_services
 from . import codecheck
@@ -70,7 +71,7 @@ def challenge(request):
 def page(request, blob, *, error="", status=200, files_dropped=False):
     user = request.user
     context = {
-        **admin.site.each_context(request), "title": _("Confirm it is you"), "blob": blob, "field": FIELD,
+        **page_context(request), "title": _("Confirm it is you"), "blob": blob, "field": FIELD,
         "error": error, "proof": codecheck.proof_kind(user), "action_url": request.get_full_path(),
         "passkey_options": twofactor_services.passkey_options(request, user),
         "codes_accepted": twofactor_services.accepts_codes(user),
