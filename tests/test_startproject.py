@@ -13,6 +13,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -104,11 +105,6 @@ def wait_for(predicate, what, timeout=60):
 
 @pytest.mark.browser
 def test_the_first_superuser_enrols_by_the_mailed_link_and_reaches_the_admin(tmp_path):
-    import pyotp
-    from playwright.sync_api import sync_playwright
-
-    from .browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     site = fresh_site(tmp_path)
@@ -123,33 +119,60 @@ def test_the_first_superuser_enrols_by_the_mailed_link_and_reaches_the_admin(tmp
     try:
         wait_for(lambda: "Quit the server" in log.read_text() or server.poll() is not None, "the server")
         assert server.poll() is None, log.read_text()
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            page = browser.new_page()
-            page.set_default_timeout(20000)
-            page.goto(f"{base}/admin/")
-            page.fill("#id_username", "owner")
-            page.fill("#id_password", OWNER_PASSWORD)
-            with page.expect_navigation(wait_until="load"):
-                page.click("input[type=submit]")
-            assert page.url == f"{base}/security/2fa/mailed/", page.content()
-            assert page.locator("#mail-sent").is_visible() and page.locator("#mail-on-console").is_visible()
-            link = wait_for(lambda: re.search(rf"{re.escape(base)}/security/2fa/link/[\w-]+/", log.read_text()),
-                            "the enrolment mail").group(0)
-            assert "To: owner@shop.example" in log.read_text()
-            page.goto(link)
-            with page.expect_navigation(wait_until="load"):
-                page.click("#link-form input[type=submit]")
-            totp = pyotp.TOTP(page.inner_text("#totp-key").replace(" ", ""))
-            page.fill("#id_otp_token", totp.now())
-            with page.expect_navigation(wait_until="load"):
-                page.click("#enrol-form input[type=submit]")
-            assert page.locator("#recovery-codes li").count() == 10
-            with page.expect_navigation(wait_until="load"):
-                page.click("#continue")
-            assert page.url == f"{base}/admin/"
-            assert page.locator("#site-name").is_visible() and "Site administration" in page.content()
-            browser.close()
+        in_own_thread(lambda: enrol_in_chromium(base, log))  # its own thread: the suite's Playwright runs in this one
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def in_own_thread(work):
+    """Run ``work`` in a thread of its own (Playwright's sync API refuses a thread whose loop runs); re-raise."""
+    errors = []
+
+    def run_it():
+        try:
+            work()
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=run_it)
+    thread.start()
+    thread.join(timeout=300)
+    if errors:
+        raise errors[0]
+    assert not thread.is_alive(), "the browser did not finish"
+
+
+def enrol_in_chromium(base, log):
+    import pyotp
+    from playwright.sync_api import sync_playwright
+
+    from .browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page()
+        page.set_default_timeout(20000)
+        page.goto(f"{base}/admin/")
+        page.fill("#id_username", "owner")
+        page.fill("#id_password", OWNER_PASSWORD)
+        with page.expect_navigation(wait_until="load"):
+            page.click("input[type=submit]")
+        assert page.url == f"{base}/security/2fa/mailed/", page.content()
+        assert page.locator("#mail-sent").is_visible() and page.locator("#mail-on-console").is_visible()
+        link = wait_for(lambda: re.search(rf"{re.escape(base)}/security/2fa/link/[\w-]+/", log.read_text()),
+                        "the enrolment mail").group(0)
+        assert "To: owner@shop.example" in log.read_text()
+        page.goto(link)
+        with page.expect_navigation(wait_until="load"):
+            page.click("#link-form input[type=submit]")
+        totp = pyotp.TOTP(page.inner_text("#totp-key").replace(" ", ""))
+        page.fill("#id_otp_token", totp.now())
+        with page.expect_navigation(wait_until="load"):
+            page.click("#enrol-form input[type=submit]")
+        assert page.locator("#recovery-codes li").count() == 10
+        with page.expect_navigation(wait_until="load"):
+            page.click("#continue")
+        assert page.url == f"{base}/admin/"
+        assert page.locator("#site-name").is_visible() and "Site administration" in page.content()
+        browser.close()

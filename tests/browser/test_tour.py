@@ -58,3 +58,25 @@ def test_owner_tour_of_the_security_console(live_server, browser):
 
     page.goto(f"{base}/admin/secure_shopadmin/securityevent/")
     shot(page, "05-audit-trail")
+
+
+def test_member_tour_in_the_shops_look(live_server, browser):
+    call_command("seed_demo", members=20, stdout=StringIO())
+    base = live_server.url
+    # (the Japanese page is checked, not photographed: CI's Chromium has no Japanese font)
+    for language, name in (("en-US", "07-member-login-history"), ("ja-JP", None)):
+        context = browser.new_context(viewport={"width": 1200, "height": 800}, locale=language)
+        page = context.new_page()
+        page.goto(f"{base}/login/")
+        page.fill("#id_username", "member0001")
+        page.fill("#id_password", "member-demo-pass")
+        follow(page, "#login-form button[type=submit]")
+        page.wait_for_url(f"{base}/account/")
+        page.goto(f"{base}/security/account/logins/")
+        assert page.locator("#header, #nav-sidebar").count() == 0  # the shop's look, not the admin's
+        if name:
+            shot(page, name)
+        else:
+            assert "ログイン履歴とセッション" in page.inner_text("h1")
+            assert page.locator("html").get_attribute("lang") == "ja"
+        context.close()
