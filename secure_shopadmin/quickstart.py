@@ -25,7 +25,8 @@ OURS = "secure_shopadmin.middleware.SecureShopAdminMiddleware"
 AXES = "axes.middleware.AxesMiddleware"
 AXES_BACKEND = "axes.backends.AxesStandaloneBackend"
 BACKENDS = [AXES_BACKEND, "django.contrib.auth.backends.ModelBackend"]
-CONSOLE_MAIL = "django.core.mail.backends.console.EmailBackend"
+CONSOLE_MAIL = "secure_shopadmin.core.console_mail.EmailBackend"  # the console's, links not broken over lines
+DJANGO_CONSOLE_MAIL = "django.core.mail.backends.console.EmailBackend"
 
 #: the django-axes settings the guard relies on (set unless the module sets them)
 AXES_SETTINGS = {
@@ -68,12 +69,27 @@ def configure(namespace):
         for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
             if name not in namespace:
                 put(name, True)
+    else:
+        _console_mail_in_debug(namespace, put)
+    return changed
+
+
+def _console_mail_in_debug(namespace, put):
+    """With ``DEBUG``: mails printed in the terminal, readably, unless the module chose another backend.
+
+    Django's own console backend (what a Django 6.1 ``startproject`` writes) becomes the app's, which
+    prints the same mails without breaking their links over lines.
+    """
+    mailers = namespace.get("MAILERS")
+    if isinstance(mailers, dict) and (mailers.get("default") or {}).get("BACKEND") == DJANGO_CONSOLE_MAIL:
+        put("MAILERS", {**mailers, "default": {**mailers["default"], "BACKEND": CONSOLE_MAIL}})
+    elif namespace.get("EMAIL_BACKEND") == DJANGO_CONSOLE_MAIL:
+        put("EMAIL_BACKEND", CONSOLE_MAIL)
     elif "EMAIL_BACKEND" not in namespace and "MAILERS" not in namespace:
         if django.VERSION >= (6, 1):  # MAILERS replaces EMAIL_BACKEND
             put("MAILERS", {"default": {"BACKEND": CONSOLE_MAIL}})
         else:
             put("EMAIL_BACKEND", CONSOLE_MAIL)
-    return changed
 
 
 def _app_name(entry):

@@ -82,7 +82,7 @@ def test_in_debug_mails_are_printed_and_cookies_left_alone(tmp_path):
 
 def secure_shopadmin_findings(values):
     with override_settings(**values):
-        return sorted(c.id for c in checks.run_checks(include_deployment_checks=True)
+        return sorted(c.id for c in checks.run_checks(tags=[checks.Tags.security], include_deployment_checks=True)
                       if (c.id or "").startswith("secure_shopadmin.") and c.id not in ("secure_shopadmin.E012",))
 
 
@@ -130,3 +130,32 @@ def test_the_installation_page_says_what_the_readme_says():
 @pytest.mark.parametrize("name", sorted(quickstart.AXES_SETTINGS))
 def test_every_axes_value_the_guard_relies_on_is_in_the_explicit_form(name):
     assert name in (ROOT / "docs" / "installation.rst").read_text()
+
+
+def test_djangos_console_backend_becomes_the_readable_one_in_debug():
+    console = "django.core.mail.backends.console.EmailBackend"
+    mailers = {"DEBUG": True, "MAILERS": {"default": {"BACKEND": console, "OPTIONS": {}}}}  # a 6.1 startproject's
+    quickstart.configure(mailers)
+    assert mailers["MAILERS"]["default"] == {"BACKEND": quickstart.CONSOLE_MAIL, "OPTIONS": {}}
+    old = {"DEBUG": True, "EMAIL_BACKEND": console}
+    quickstart.configure(old)
+    assert old["EMAIL_BACKEND"] == quickstart.CONSOLE_MAIL
+    production = {"DEBUG": False, "MAILERS": {"default": {"BACKEND": console}}}
+    quickstart.configure(production)
+    assert production["MAILERS"]["default"]["BACKEND"] == console  # without DEBUG, nothing about mail changes
+
+
+def test_the_readable_console_backend_keeps_a_long_link_on_one_line():
+    import io
+
+    from django.contrib.auth import get_user_model
+
+    from secure_shopadmin.core import console_mail, mail
+
+    link = "https://shop.example/security/2fa/link/" + "A" * 60 + "/"
+    message = mail.build_mail("enrolment_link", {"user": get_user_model()(username="owner"), "url": link,
+                                                 "valid_hours": 24}, ["owner@shop.example"], "ja")
+    stream = io.StringIO()
+    console_mail.EmailBackend(stream=stream).send_messages([message])
+    printed = stream.getvalue()
+    assert f"\n{link}\n" in printed and "To: owner@shop.example" in printed and "二要素認証" in printed

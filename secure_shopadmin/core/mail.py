@@ -77,11 +77,12 @@ def send_to_security_contacts(name, context=None):
     return _send(build_mail(name, context or {}, contacts, settings.LANGUAGE_CODE), name)
 
 
-CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+#: mail backends that print each mail in the server's terminal
+CONSOLE_BACKENDS = ("django.core.mail.backends.console.EmailBackend", "secure_shopadmin.core.console_mail.EmailBackend")
 
 
 def printed_to_console():
-    """Whether mails are printed in the server's terminal: ``DEBUG`` with Django's console backend.
+    """Whether mails are printed in the server's terminal: ``DEBUG`` with a console backend.
 
     Pages then tell the developer where the mail (and its link) went.
     """
@@ -89,7 +90,7 @@ def printed_to_console():
         return False
     mailers = getattr(settings, "MAILERS", None)  # Django 6.1+
     backend = (mailers or {}).get("default", {}).get("BACKEND") if mailers else settings.EMAIL_BACKEND
-    return backend == CONSOLE_BACKEND
+    return backend in CONSOLE_BACKENDS
 
 
 def connection():
