@@ -145,7 +145,7 @@ DEFAULTS = {
     # --- console sessions --------------------------------------------------------
     "CONSOLE_IDLE_TIMEOUT": (
         3600,
-        "Seconds without a request after which a console session ends (NIST SP 800-63B-4 AAL2); None: never.",
+        "Seconds without a request after which a console session ends (NIST SP 800-63B-4 §2.2.3); None: never.",
     ),
     "CONSOLE_MAX_AGE": (
         43200,

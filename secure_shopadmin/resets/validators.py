@@ -1,4 +1,4 @@
-"""Password validators for new passwords (NIST SP 800-63B 5.1.1.2: compare against breached passwords).
+"""Password validators for new passwords (NIST SP 800-63B-4 3.1.1.2: compare against breached passwords).
 
 * :class:`BreachedPasswordValidator` — offline: Django's 20,000 common passwords plus the app's
   own list of shop-breach passwords (``data/breached-passwords.txt.gz``) plus any files named in
