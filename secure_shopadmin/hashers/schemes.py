@@ -7,6 +7,7 @@ from .carts import CSCartPasswordHasher, ZenCartSHA256PasswordHasher
 from .drupal import Drupal7PasswordHasher
 from .magento import Magento2PasswordHasher
 from .phpass import PhpassPasswordHasher
+from .plaintext import PlaintextScheme
 from .platforms import (
     ECCubePasswordHasher,
     ECCubeSHA1PasswordHasher,
@@ -14,7 +15,6 @@ from .platforms import (
     PrestaShopPasswordHasher,
     SaltedMD5PasswordHasher,
 )
-from .plaintext import PlaintextScheme
 from .shopware import Shopware5MD5PasswordHasher, Shopware5SHA256PasswordHasher
 from .unsalted import LegacyMD5PasswordHasher, LegacySHA1PasswordHasher, LegacySHA256PasswordHasher
 
