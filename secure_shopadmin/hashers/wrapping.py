@@ -26,9 +26,10 @@ from .wrapped import ALGORITHM as WRAPPED_ALGORITHM
 from .wrapped import SALT_BYTES, assemble, wrap_input
 
 WRAP, KEEP_SLOW, MALFORMED, ALREADY_WRAPPED = "wrap", "slow", "malformed", "wrapped"
-#: about this much argon2 work per chunk (hashed, then written in one transaction): short enough that
-#: the progress bar moves, a kill loses little and the last chunks leave no worker idle for long
-CHUNK_MICROSECONDS = 20_000
+#: about this much argon2 work per chunk (hashed, then written in one transaction): long enough that the
+#: parent's write and commit of a chunk stay short beside it, even on a loaded machine (at OWASP's
+#: minimum, about 12 users a chunk), short enough that the progress bar moves and a kill loses little
+CHUNK_MICROSECONDS = 500_000
 
 
 def _prefix_q(algorithms):

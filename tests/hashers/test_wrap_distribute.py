@@ -43,7 +43,7 @@ def distribute(*args):
     return out.getvalue()
 
 
-def wait_until_wrapped(count, timeout=60):
+def wait_until_wrapped(count, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if User.objects.filter(password__startswith="argon2w$").count() == count:
