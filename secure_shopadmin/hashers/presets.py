@@ -163,11 +163,12 @@ PRESETS = {preset.name: preset for preset in (
         "eccube4", "EC-CUBE 4", "dtb_customer",
         {"username": ("email", "メールアドレス"), "email": ("email", "メールアドレス"),
          "hash": ("password", "パスワード"), "salt": ("salt",), "status": ("customer_status_id",),
-         **JAPANESE_NAMES},
+         "deleted": ("del_flg",), **JAPANESE_NAMES},
         ("username", "hash"), eccube,
-        skip=lambda values: _("withdrawn customer (customer_status_id = 3)")
-        if values.get("status", "").strip() == "3" else "",
-        encodings=("utf-8-sig", "cp932"), peppers=("eccube",), skip_note=_("customer_status_id = 3")),
+        skip=any_of(lambda values: _("withdrawn customer (customer_status_id = 3)")
+                    if values.get("status", "").strip() == "3" else "",
+                    flag_set("deleted", _("deleted customer (del_flg = 1)"))),
+        encodings=("utf-8-sig", "cp932"), peppers=("eccube",), skip_note=_("customer_status_id = 3, del_flg = 1")),
     Preset(
         "woocommerce", "WooCommerce / WordPress", "wp_users",
         {"username": ("user_login",), "email": ("user_email",), "hash": ("user_pass",), **NAMES},
