@@ -16,6 +16,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -78,6 +79,12 @@ def production_params():
     return params, default_workers(params)
 
 
+def children_cpu():
+    """CPU seconds of this process's finished children (and theirs: the command's workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def raw_rate(params, count, workers):
     """argon2-cffi hashes per second, ``workers`` processes, one hash per user, the wrap's output length."""
     from secure_shopadmin.hashers.argon2_worker import argon2_tags
@@ -115,17 +122,27 @@ def main():
     fresh_database(args.database_url)
     print(f"argon2id {params} (time.memory KiB.lanes), {workers} workers, {args.rounds} rounds of {per_round} "
           f"users, PostgreSQL")
-    ratios, rates = [], []
+    ratios, rates, raw_cpu, command_cpu = [], [], [], []
     for number in range(args.rounds):  # each round wraps members of its own; load changes hit both sides
         add_md5_members(args.database_url, per_round, first=number * per_round)
+        cpu = children_cpu()
         before = raw_rate(params, per_round, workers)
+        cpu, raw_cpu_seconds = children_cpu(), children_cpu() - cpu
         wrapped, rate = command_rate(args.database_url, args.workers)
+        cpu, command_cpu_seconds = children_cpu(), children_cpu() - cpu
         after = raw_rate(params, per_round, workers)
         raw = (before + after) / 2
         ratios.append(rate / raw)
         rates.append(rate)
+        raw_cpu.append(raw_cpu_seconds / per_round)
+        command_cpu.append(command_cpu_seconds / wrapped)
         print(f"  round {number + 1}: raw argon2-cffi {raw:7.2f} hashes/s (before {before:.2f}, after {after:.2f}); "
-              f"wrap_legacy_hashes {rate:7.2f} users/s ({wrapped} users); ratio {rate / raw:.2f}")
+              f"wrap_legacy_hashes {rate:7.2f} users/s ({wrapped} users); ratio {rate / raw:.2f}; CPU ms per "
+              f"hash {1000 * raw_cpu[-1]:.1f} raw, {1000 * command_cpu[-1]:.1f} command")
+    report(ratios, rates, statistics.median(raw_cpu), statistics.median(command_cpu))
+
+
+def report(ratios, rates, raw_cpu, command_cpu):
     ratio, rate = statistics.median(ratios), statistics.median(rates)
     verdict = "ok" if ratio >= TARGET else "UNDER TARGET"
     print(f"command / raw (median): {ratio:.2f} (target >= {TARGET}) {verdict}")
@@ -134,6 +151,11 @@ def main():
     print(f"projected wrap of {BREACH_MEMBERS:,} members at the median {rate:.1f} users/s: {minutes:.1f} min "
           f"(target <= {BREACH_TARGET_MINUTES} min) {verdict}; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} CPUs")
+    # CPU time does not depend on what else the machine runs: the same figures on an idle machine
+    cpus = os.cpu_count() or 1
+    print(f"by CPU time (other load left out; PostgreSQL's own CPU not counted): raw / command "
+          f"{raw_cpu / command_cpu:.2f}; {BREACH_MEMBERS:,} members on {cpus} idle CPUs "
+          f"{BREACH_MEMBERS * command_cpu / cpus / 60:.1f} min")
 
 
 if __name__ == "__main__":

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .argon2_worker import argon2_tags
-from .legacy import from_legacy
+from .legacy import from_legacy, from_php_argon2
 from .presets import UnknownHash, generic
-from .schemes import PLAINTEXT, legacy_hasher_of
+from .schemes import PHP_ARGON2, PLAINTEXT, legacy_hasher_of
 from .wrapped import ALGORITHM as WRAPPED_ALGORITHM
 from .wrapped import SALT_BYTES, assemble
 
@@ -101,7 +101,8 @@ def _member(user_model, preset, line, values, name_fields):
         if not stored:
             raise ValueError(_("the clear password is empty"))
         return Member(line, username, email, None, names, scheme, clear=stored)
-    return Member(line, username, email, from_legacy(scheme, stored, salt), names, scheme)
+    password = from_php_argon2(stored) if scheme == PHP_ARGON2 else from_legacy(scheme, stored, salt)
+    return Member(line, username, email, password, names, scheme)
 
 
 def _column_indexes(preset, header):

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .schemes import PLAINTEXT
+from .schemes import PHP_ARGON2, PLAINTEXT
 
 _HEX32, _HEX40, _HEX64 = (re.compile(rf"[0-9a-fA-F]{{{n}}}") for n in (32, 40, 64))
 BCRYPT_PREFIXES = ("$2y$", "$2a$", "$2b$")
+ARGON2_PREFIXES = ("$argon2id$", "$argon2i$")
 NAMES = {"first_name": ("first_name", "firstname"), "last_name": ("last_name", "lastname")}
 
 
@@ -53,6 +54,8 @@ def php_hash(value):
     """The scheme of a value from PHP's password_hash() or a plain md5, or None."""
     if value.startswith(BCRYPT_PREFIXES):
         return "bcrypt_php"
+    if value.startswith(ARGON2_PREFIXES):
+        return PHP_ARGON2
     if _HEX32.fullmatch(value):
         return "md5"
     return None
@@ -97,8 +100,8 @@ def magento2(values):
 def prestashop(values):
     """1.7+: PHP's bcrypt; 1.6 and older: md5(_COOKIE_KEY_ + password)."""
     stored = values["hash"]
-    if stored.startswith(BCRYPT_PREFIXES):
-        return "bcrypt_php", stored, ""
+    if stored.startswith((*BCRYPT_PREFIXES, *ARGON2_PREFIXES)):
+        return php_hash(stored), stored, ""
     if _HEX32.fullmatch(stored):
         return "prestashop", stored, ""
     unknown(stored)
@@ -127,7 +130,8 @@ def drupal7(values):
     unknown(stored)
 
 
-SHOPWARE_ENCODERS = {"bcrypt": "bcrypt_php", "sha256": "shopware5_sha256", "legacybackendmd5": "shopware5_md5"}
+SHOPWARE_ENCODERS = {"bcrypt": "bcrypt_php", "sha256": "shopware5_sha256", "legacybackendmd5": "shopware5_md5",
+                     "argon2i": PHP_ARGON2, "argon2id": PHP_ARGON2}
 
 
 def shopware5(values):

@@ -44,7 +44,9 @@ _BY_ALGORITHM = {hasher.algorithm: hasher for hasher in _BY_SCHEME.values()}
 SCHEMES = tuple(_BY_SCHEME)
 #: import only: hashed (wrapped) at import, so never a stored value and never an algorithm
 PLAINTEXT = PlaintextScheme.scheme
-IMPORT_SCHEMES = (*SCHEMES, PLAINTEXT)
+#: import only: PHP's password_hash() argon2, which Django's own argon2 hasher checks as it is
+PHP_ARGON2 = "argon2"
+IMPORT_SCHEMES = (*SCHEMES, PLAINTEXT, PHP_ARGON2)
 _BY_SCHEME[PLAINTEXT] = PlaintextScheme()
 
 

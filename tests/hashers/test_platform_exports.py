@@ -35,7 +35,8 @@ MEMBERS = {
                  "jrr": ("JohnRipper", "phpass")}, 1),
     "shopware5": ({"jonas@sw.example": ("jonas bcrypt", "bcrypt_php"), "lukas@sw.example": ("lukas sha256",
                                                                                           "shopware5_sha256"),
-                   "lea@sw.example": ("lea md5", "md5"), "mia@sw.example": ("mia backend", "shopware5_md5")}, 1),
+                   "lea@sw.example": ("lea md5", "md5"), "mia@sw.example": ("mia backend", "shopware5_md5"),
+                   "finn@sw.example": ("finn argon2", "argon2")}, 1),
 }
 
 
@@ -77,7 +78,7 @@ def test_a_platforms_export_is_imported_as_it_comes_and_its_members_log_in(platf
         assert User.objects.get(username=username).password.startswith("argon2$argon2id$")
 
 
-PRESET_ALGORITHMS = {"md5": "legacy_md5"}
+PRESET_ALGORITHMS = {"md5": "legacy_md5", "argon2": "argon2"}
 
 
 def test_eccube2s_shift_jis_export_keeps_the_japanese_names(peppers):
@@ -141,10 +142,12 @@ def test_a_value_of_no_scheme_the_platform_uses_is_an_error_of_its_line(tmp_path
 
 def test_shopware_encoders_that_are_not_supported_are_named(tmp_path):
     export = tmp_path / "s_user.csv"
-    export.write_text('email,password,encoder\nx@sw.example,"$argon2id$v=19$m=65536,t=4,p=1$abc$def",argon2id\n')
-    with pytest.raises(CommandError):
+    export.write_text('email,password,encoder\nx@sw.example,"$argon2id$v=19$m=65536,t=4,p=1$abc$def",argon2id\n'
+                      "y@sw.example,abc,prehashed\n")
+    with pytest.raises(CommandError, match="2 rows have errors"):
         run("--platform", "shopware5", str(export))
-    assert "line 2: Shopware encoder 'argon2id' is not supported" in run.err
+    assert "line 2: argon2: expected a $argon2id$ or $argon2i$ hash" in run.err
+    assert "line 3: Shopware encoder 'prehashed' is not supported" in run.err
 
 
 def test_a_preset_names_the_platforms_columns_it_misses(tmp_path):
@@ -160,3 +163,10 @@ def test_update_applies_to_platform_imports_too(peppers):
     out = run("--platform", "woocommerce", str(EXPORTS / "woocommerce.csv"), "--update")
     assert "Created 2 users, updated 1." in out
     assert User.objects.get(username="noah").password.startswith("legacy_md5$")
+
+
+def test_a_scheme_found_in_the_rows_needs_its_hasher_listed(settings):
+    settings.PASSWORD_HASHERS = [h for h in settings.PASSWORD_HASHERS if not h.endswith(".Drupal7PasswordHasher")]
+    with pytest.raises(CommandError, match="PASSWORD_HASHERS must list secure_shopadmin.hashers.drupal.Drupal7"):
+        run("--platform", "drupal7", str(EXPORTS / "drupal7.csv"))
+    assert not User.objects.exists()

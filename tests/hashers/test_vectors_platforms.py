@@ -182,3 +182,33 @@ def test_zencart_sha256_needs_its_64_digit_lowercase_salt():
 def test_cscart(password, salt):
     stored = md5(md5(password) + md5(salt)) if salt else md5(password)
     assert_checks("cscart", stored, salt, password, password + "x")
+
+
+@requires_php
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["argon2id", "argon2i"])
+def test_phps_argon2_is_kept_as_djangos_argon2_and_upgraded_at_login(kind):
+    """Shopware 5.5+ (and PHP shops in general) with password_hash(PASSWORD_ARGON2ID / ARGON2I)."""
+    from secure_shopadmin.hashers.legacy import from_php_argon2
+
+    stored = php_vectors([{"scheme": kind, "password": UNICODE_PASSWORD, "salt": "", "count": "2.8192"}])[0]["stored"]
+    encoded = from_php_argon2(stored["stored"] if isinstance(stored, dict) else stored)
+    assert encoded == f"argon2{stored}"
+    assert check_password(UNICODE_PASSWORD, encoded) is True
+    assert check_password(UNICODE_PASSWORD[:-1], encoded) is False
+    user = get_user_model().objects.create(username="argon")
+    get_user_model().objects.filter(pk=user.pk).update(password=encoded)
+    request = RequestFactory().post("/login/", REMOTE_ADDR="192.0.2.31")
+    assert authenticate(request, username="argon", password=UNICODE_PASSWORD) == user
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=256,t=1,p=1$")  # the preferred parameters now
+
+
+@pytest.mark.parametrize("stored", ["$argon2d$v=19$m=8192,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+                                    "$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
+                                    "$argon2id$nonsense", "$2y$10$abc"])
+def test_php_argon2_values_that_are_not_phps_or_too_costly_are_refused(stored):
+    from secure_shopadmin.hashers.legacy import from_php_argon2
+
+    with pytest.raises(ValueError, match="argon2"):
+        from_php_argon2(stored)

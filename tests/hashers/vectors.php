@@ -70,6 +70,12 @@ function compute($case)
             return ['stored' => md5('A9ASD:_AD!_=%a8nx0asssblPlasS$' . md5($password)), 'salt' => ''];
         case 'zencart_sha256':  // zen_encrypt_password_new(): sha256(salt . plain) . ':' . salt
             return ['stored' => hash('sha256', $salt . $password) . ':' . $salt, 'salt' => ''];
+        case 'argon2id':  // password_hash(), as Shopware's Argon2id encoder calls it (costs from "count")
+        case 'argon2i':
+            [$time, $memory] = explode('.', $case['count']);
+            $algorithm = $case['scheme'] === 'argon2id' ? PASSWORD_ARGON2ID : PASSWORD_ARGON2I;
+            $options = ['time_cost' => (int) $time, 'memory_cost' => (int) $memory, 'threads' => 1];
+            return ['stored' => password_hash($password, $algorithm, $options), 'salt' => ''];
         case 'cscart':  // fn_generate_salted_password()
             $stored = empty($salt) ? md5($password) : md5(md5($password) . md5($salt));
             return ['stored' => $stored, 'salt' => $salt];

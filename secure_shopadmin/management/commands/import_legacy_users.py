@@ -14,7 +14,7 @@ from ...hashers import WRAPPED_HASHER_PATH
 from ...hashers.importing import ImportFileError, apply, decode, hash_clear_passwords, plan, read_export
 from ...hashers.peppers import pepper
 from ...hashers.presets import PRESETS, describe, generic, with_scheme
-from ...hashers.schemes import IMPORT_SCHEMES, PLAINTEXT, hasher_path, legacy_hasher
+from ...hashers.schemes import IMPORT_SCHEMES, PHP_ARGON2, PLAINTEXT, hasher_path, legacy_hasher
 from ...hashers.wrapped import default_params
 from ...hashers.wrapping import default_workers, executor_for
 
@@ -59,6 +59,8 @@ class Command(BaseCommand):
             preset = with_scheme(preset, scheme)
         self.check_setup(preset, scheme)
         reading = self.read(file, preset, encoding, delimiter)
+        for name in sorted(set(reading.schemes) - {PLAINTEXT}):  # the schemes the platform's rows turned out to use
+            self.require_scheme(name)
         import_plan = plan(reading.members, reading.errors, update=update)
         if import_plan.errors:
             self.print_errors(import_plan.errors)
@@ -85,10 +87,10 @@ class Command(BaseCommand):
         """The hashers and peppers the import needs, before any row is read."""
         schemes = {scheme} if scheme else set()
         peppers = set() if scheme else set(preset.peppers)
+        for name in schemes - {PLAINTEXT, PHP_ARGON2}:
+            peppers |= set(getattr(legacy_hasher(name), "peppers", ()))
         for name in schemes - {PLAINTEXT}:
-            hasher = legacy_hasher(name)
-            self.require_hasher(hasher.algorithm, hasher_path(type(hasher)))
-            peppers |= set(getattr(hasher, "peppers", ()))
+            self.require_scheme(name)
         if not scheme or scheme == PLAINTEXT:
             self.require_hasher(None, WRAPPED_HASHER_PATH)
         try:
@@ -96,6 +98,12 @@ class Command(BaseCommand):
                 pepper(name)
         except ImproperlyConfigured as error:
             raise CommandError(str(error))
+
+    def require_scheme(self, scheme):
+        if scheme == PHP_ARGON2:
+            return self.require_hasher("argon2", "django.contrib.auth.hashers.Argon2PasswordHasher")
+        hasher = legacy_hasher(scheme)
+        return self.require_hasher(hasher.algorithm, hasher_path(type(hasher)))
 
     def require_hasher(self, algorithm, path):
         installed = get_hashers_by_algorithm()

@@ -117,6 +117,7 @@ def main():
     sha = php([{"scheme": "shopware5_sha256", "password": "lukas sha256", "salt": "Gh5.kL9mN2pQ4rS6tU8vW0",
                 "count": "1000"}])[0]
     backend = php([{"scheme": "shopware5_md5", "password": "mia backend", "salt": "", "count": ""}])[0]
+    argon = php([{"scheme": "argon2id", "password": "finn argon2", "salt": "", "count": "2.8192"}])[0]
     write("shopware5.csv", ["id", "password", "encoder", "email", "active", "accountmode", "firstname", "lastname",
                             "customernumber"], [
         [1, php_bcrypt("jonas bcrypt"), "bcrypt", "jonas@sw.example", 1, 0, "Jonas", "Weber", "20001"],
@@ -124,6 +125,7 @@ def main():
         [3, md5("lea md5"), "md5", "lea@sw.example", 1, 0, "Lea", "Schulz", "20003"],
         [4, backend, "LegacyBackendMd5", "mia@sw.example", 1, 0, "Mia", "Fischer", "20004"],
         [5, md5("guest"), "md5", "guest@sw.example", 1, 1, "Gast", "Kunde", ""],
+        [6, argon, "Argon2id", "finn@sw.example", 1, 0, "Finn", "Wagner", "20006"],
     ])
 
 
