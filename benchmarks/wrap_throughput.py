@@ -5,7 +5,7 @@ Both at the same argon2id parameters (the wrap's own: WRAP_ARGON2_PARAMS, OWASP'
 default) and the same number of worker processes (the command's default: one per CPU), in one run.
 Targets: command / raw >= 0.90; 101,624 members (the seed's breach) wrapped in <= 30 minutes.
 
-    .venv/bin/python benchmarks/wrap_throughput.py [--users 2000] [--workers N]
+    .venv/bin/python benchmarks/wrap_throughput.py [--users 6000] [--rounds 3] [--workers N]
         [--database-url postgres://postgres@127.0.0.1:5432/ssa_hashers_bench]
 
 The database named in the URL is dropped and re-created.
@@ -109,7 +109,7 @@ def command_rate(url, workers):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=3000, help="members wrapped in all, over the rounds")
+    parser.add_argument("--users", type=int, default=6000, help="members wrapped in all, over the rounds")
     parser.add_argument("--rounds", type=int, default=3, help="raw / command / raw measurements, interleaved")
     parser.add_argument("--workers", type=int, default=None, help="default: the command's own default")
     parser.add_argument("--database-url", default=os.environ.get(

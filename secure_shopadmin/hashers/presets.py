@@ -16,7 +16,9 @@ from .schemes import PHP_ARGON2, PLAINTEXT
 _HEX32, _HEX40, _HEX64 = (re.compile(rf"[0-9a-fA-F]{{{n}}}") for n in (32, 40, 64))
 BCRYPT_PREFIXES = ("$2y$", "$2a$", "$2b$")
 ARGON2_PREFIXES = ("$argon2id$", "$argon2i$")
-NAMES = {"first_name": ("first_name", "firstname"), "last_name": ("last_name", "lastname")}
+NAMES = {"first_name": ("firstname", "first_name"), "last_name": ("lastname", "last_name")}
+#: WordPress keeps names in wp_usermeta: columns joined in under these names
+JOINED_NAMES = {"first_name": ("first_name", "firstname"), "last_name": ("last_name", "lastname")}
 
 
 class UnknownHash(ValueError):
@@ -175,7 +177,7 @@ PRESETS = {preset.name: preset for preset in (
         encodings=("utf-8-sig", "cp932"), peppers=("eccube",), skip_note=_("customer_status_id = 3, del_flg = 1")),
     Preset(
         "woocommerce", "WooCommerce / WordPress", "wp_users",
-        {"username": ("user_login",), "email": ("user_email",), "hash": ("user_pass",), **NAMES},
+        {"username": ("user_login",), "email": ("user_email",), "hash": ("user_pass",), **JOINED_NAMES},
         ("username", "hash"), woocommerce),
     Preset(
         "magento2", "Magento 2 / Adobe Commerce", "customer_entity",
