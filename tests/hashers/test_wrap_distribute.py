@@ -131,3 +131,27 @@ def test_a_login_during_a_task_is_never_overwritten(members, monkeypatch):
     assert details["changed_meanwhile"] > 0
     for username, password in members.items():
         assert check_password(password, passwords()[username])
+
+
+@pytest.mark.skipif(django.VERSION < (6, 0), reason="django.tasks is Django 6.0+")
+def test_a_task_worker_finds_the_wrap_task_by_its_path(tmp_path):
+    """What a django.tasks worker process does: import the task by the dotted path the backend stored."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "tasks_settings.py").write_text(
+        "from tests.settings import *  # noqa\n"
+        "from tests.settings import SECURE_SHOPADMIN\n"
+        'SECURE_SHOPADMIN = {**SECURE_SHOPADMIN, "CAMPAIGN_RUNNER": "django_tasks"}\n'
+        'TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}\n')
+    code = ("import django; django.setup()\n"
+            "from django.utils.module_loading import import_string\n"
+            "from django.tasks import Task\n"
+            "task = import_string('secure_shopadmin.campaigns.tasks.wrap_range_task')\n"
+            "assert isinstance(task, Task) and import_string(task.module_path) is task, task\n")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tasks_settings",
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), root, os.path.join(root, "example_project")])}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
