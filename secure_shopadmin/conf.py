@@ -90,8 +90,9 @@ DEFAULTS = {
         "Users per batch in wrap_legacy_hashes.",
     ),
     "WRAP_ARGON2_PARAMS": (
-        None,
-        "argon2id (time_cost, memory_cost KiB, parallelism) of new wrapped hashes; None takes the preferred hasher's.",
+        (2, 19456, 1),
+        "argon2id (time_cost, memory_cost KiB, parallelism) of new wrapped hashes, named in each (OWASP's minimum "
+        "by default; the next login upgrades to the preferred hasher); None takes the preferred hasher's.",
     ),
     "DEVICE_COOKIE": (
         "ssa_device",

@@ -10,6 +10,9 @@
 * ``"django_tasks"`` (Django 6.0+): :data:`run_campaign_task` is enqueued on the default task backend.
 * ``"inline"``: run inside the request (small shops, tests); the request waits.
 * a dotted path to a function(campaign_id).
+
+The ``celery`` and ``django_tasks`` runners also carry ``wrap_legacy_hashes --distribute``: one task
+(``secure_shopadmin.wrap_range`` / :data:`wrap_range_task`) per primary-key range of users.
 """
 
 import os
@@ -22,9 +25,12 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from ..conf import app_settings
-from . import runner
+from . import runner, wrap
 from .models import Campaign, RunState
 from .runner import RunRefused
+
+#: the runners that hand work to a task queue, so to other machines
+QUEUE_RUNNERS = ("celery", "django_tasks")
 
 
 def run_by_id(campaign_id, **options):
@@ -104,12 +110,52 @@ def celery_task():
     return _celery_task
 
 
-try:  # register with Celery at import time when it is installed, so workers know the task
+def wrap_range_task(after, upto, params, reason=""):
+    """Wrap the users of one primary-key range; a ``django.tasks`` task (this name) with that runner."""
+    return wrap.wrap_range(after, upto, params, reason)
+
+
+def django_wrap_task():
+    """The ``django.tasks`` task that wraps one range, made on first use (as :func:`django_task`)."""
+    global wrap_range_task
+    if not hasattr(wrap_range_task, "enqueue"):
+        from django.tasks import task
+
+        wrap_range_task = task()(wrap_range_task)
+    return wrap_range_task
+
+
+_celery_wrap_task = None
+
+
+def celery_wrap_task():
+    """The Celery task ``secure_shopadmin.wrap_range``."""
+    global _celery_wrap_task
+    if _celery_wrap_task is None:
+        from celery import shared_task
+
+        _celery_wrap_task = shared_task(name="secure_shopadmin.wrap_range")(wrap.wrap_range)
+    return _celery_wrap_task
+
+
+def enqueue_wrap_range(after, upto, params, reason=""):
+    """Queue the wrap of one range on the configured queue runner (``QUEUE_RUNNERS``); returns its result handle."""
+    args = (after, upto, list(params), reason)
+    if app_settings.CAMPAIGN_RUNNER == "celery":
+        return celery_wrap_task().delay(*args)
+    if app_settings.CAMPAIGN_RUNNER == "django_tasks":
+        return django_wrap_task().enqueue(*args)
+    raise ValueError(f"CAMPAIGN_RUNNER {app_settings.CAMPAIGN_RUNNER!r} is not a task queue")
+
+
+try:  # register with Celery at import time when it is installed, so workers know the tasks
     import celery  # noqa: F401
 except ImportError:
     pass
 else:
     celery_task()
+    celery_wrap_task()
 
 if app_settings.CAMPAIGN_RUNNER == "django_tasks" and django.VERSION >= (6, 0):
     django_task()
+    django_wrap_task()

@@ -4,16 +4,23 @@ The argon2 work (inline or in the worker processes of ``hashers.wrapping``) happ
 batch's transaction; inside it each value is written with the same compare-and-set as
 ``wrap_legacy_hashes`` (``UPDATE … WHERE pk = … AND password = <the value read>``), so a login that
 changed the password meanwhile wins and a rerun never wraps twice (a wrapped value is no longer legacy).
+
+:func:`wrap_range` is one task of ``wrap_legacy_hashes --distribute``: the users of one primary-key
+range, wrapped by ``hashers.wrapping`` with the same compare-and-set.
 """
 
 import os
+import time
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
+from ..audit.models import EventKind
+from ..audit.services import record
+from ..conf import app_settings
 from ..hashers.argon2_worker import argon2_tags
-from ..hashers.wrapped import SALT_BYTES, assemble, wrap_input
-from ..hashers.wrapping import KEEP_SLOW, chunk_size_for, classify
+from ..hashers.wrapped import SALT_BYTES, Argon2Params, assemble, wrap_input
+from ..hashers.wrapping import KEEP_SLOW, chunk_size_for, classify, wrap_all
 from ..hashers.wrapping import MALFORMED as HASHER_MALFORMED
 from .sql import update_by_pk
 
@@ -69,3 +76,19 @@ def write(pending, params):
     for pk, target_id in target_of.items():
         states[target_id] = WRAPPED if pk in written else CHANGED
     return states
+
+
+def wrap_range(after, upto, params, reason=""):
+    """Wrap the fast legacy hashes of the users with ``after < pk <= upto`` (either may be None) at ``params``
+    ((time_cost, memory_cost KiB, parallelism)); one ``hash_wrap`` event; returns the counts.
+
+    Hashes in this process: a task queue's worker runs one task per process, so the queue's
+    concurrency is the wrap's. Run again (or run the range again), it wraps only what is left.
+    """
+    params = Argon2Params(*params)
+    started = time.monotonic()
+    report = wrap_all(params, batch_size=app_settings.WRAP_BATCH_SIZE, workers=1, pk_range=(after, upto))
+    details = report.as_details()
+    record(EventKind.HASH_WRAP, reason=reason, params=str(params), workers=1, interrupted=False,
+           seconds=round(time.monotonic() - started, 1), pk_after=after, pk_upto=upto, **details)
+    return details

@@ -16,6 +16,11 @@ LEGACY_HASHER_PATHS = [
     "secure_shopadmin.hashers.platforms.ECCubeSHA1PasswordHasher",
     "secure_shopadmin.hashers.platforms.PrestaShopPasswordHasher",
     "secure_shopadmin.hashers.platforms.OpenCartPasswordHasher",
+    "secure_shopadmin.hashers.drupal.Drupal7PasswordHasher",
+    "secure_shopadmin.hashers.shopware.Shopware5SHA256PasswordHasher",
+    "secure_shopadmin.hashers.shopware.Shopware5MD5PasswordHasher",
+    "secure_shopadmin.hashers.carts.ZenCartSHA256PasswordHasher",
+    "secure_shopadmin.hashers.carts.CSCartPasswordHasher",
 ]
 WRAPPED_HASHER_PATH = "secure_shopadmin.hashers.wrapped.Argon2WrappedPasswordHasher"
 

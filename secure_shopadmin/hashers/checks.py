@@ -6,7 +6,7 @@ from django.core import checks
 from ..conf import SETTINGS_NAME, app_settings
 from . import LEGACY_HASHER_PATHS, WRAPPED_HASHER_PATH
 from .peppers import PEPPERS
-from .wrapped import Argon2Params
+from .wrapped import Argon2Params, below_owasp_minimum, preferred_params
 
 
 def _message(id_, msg, hint, level=checks.Error):
@@ -34,14 +34,18 @@ def check_legacy_peppers(app_configs=None, **kwargs):
 @checks.register(checks.Tags.security)
 def check_wrap_params(app_configs=None, **kwargs):
     value = app_settings.WRAP_ARGON2_PARAMS
-    if value is None:
-        return []
+    setting = f'{SETTINGS_NAME}["WRAP_ARGON2_PARAMS"]'
     try:
-        Argon2Params(*value)
+        params = preferred_params() if value is None else Argon2Params(*value)
     except (TypeError, ValueError):
-        return [_message("E104", f'{SETTINGS_NAME}["WRAP_ARGON2_PARAMS"] must be None or '
-                                 "(time_cost, memory_cost KiB, parallelism) integers in range.",
-                         "Leave it unset to use the preferred argon2 hasher's parameters.")]
+        return [_message("E104", f"{setting} must be None or (time_cost, memory_cost KiB, parallelism) integers "
+                                 "in range.", "Leave it unset for OWASP's minimum, (2, 19456, 1).")]
+    if below_owasp_minimum(params):
+        source = setting if value is not None else f"{setting} is None and the preferred argon2 hasher"
+        return [_message("W102", f"{source}: time cost {params.time_cost} with {params.memory_cost} KiB is below "
+                                 "OWASP's minimum for argon2id; wrapped hashes would be cheap to crack.",
+                         "Use at least t=2 with 19456 KiB (or t=1/47104, t=3/12288, t=4/9216, t=5/7168): leave "
+                         "the key unset for (2, 19456, 1).", level=checks.Warning)]
     return []
 
 

@@ -14,16 +14,21 @@ import secrets
 import bcrypt
 
 from .bcrypt_php import wordpress_prehash
+from .carts import cscart_md5, zencart_sha256
+from .drupal import drupal7_checksum
 from .legacy import from_legacy
 from .magento import magento_hash, parse_rest
 from .peppers import pepper
 from .phpass import ITOA64, phpass_checksum
 from .platforms import eccube_hmac, eccube_sha1, md5_salted, opencart_sha1, prestashop_md5
+from .shopware import legacy_backend_md5, shopware_sha256
 
 #: what each platform writes today
 DEFAULT_MAGENTO_VERSIONS = "3_32_2_67108864"
 DEFAULT_BCRYPT_COST = 10
 DEFAULT_PHPASS_ROUNDS_CHAR = "B"  # 2**13, WordPress's
+DEFAULT_DRUPAL_COUNT_CHAR = "D"  # 2**15, Drupal 7's
+DEFAULT_SHOPWARE_ITERATIONS = 1000
 
 
 def _random_salt(length):
@@ -37,9 +42,12 @@ def _php_bcrypt_hash(password_bytes, cost):
 
 
 def legacy_hash(scheme, password, salt=None, *, magento_versions=DEFAULT_MAGENTO_VERSIONS,
-                bcrypt_cost=DEFAULT_BCRYPT_COST, phpass_rounds=DEFAULT_PHPASS_ROUNDS_CHAR):
+                bcrypt_cost=DEFAULT_BCRYPT_COST, phpass_rounds=DEFAULT_PHPASS_ROUNDS_CHAR,
+                drupal_count=DEFAULT_DRUPAL_COUNT_CHAR, drupal_upgraded=False):
     """(stored, salt) as the old platform would export them for ``password``; the salt is "" when the
     platform keeps none apart. A salt is made up when the scheme needs one and none is given."""
+    if scheme in NEWER_PLATFORMS:
+        return NEWER_PLATFORMS[scheme](password, salt, drupal_count=drupal_count, drupal_upgraded=drupal_upgraded)
     if scheme in ("md5", "sha1", "sha256"):
         return hashlib.new(scheme, password.encode()).hexdigest(), ""
     if scheme == "md5_salted":
@@ -67,6 +75,37 @@ def legacy_hash(scheme, password, salt=None, *, magento_versions=DEFAULT_MAGENTO
         salt = _random_salt(9) if salt is None else salt
         return opencart_sha1(password, salt), salt
     raise ValueError(f"unknown legacy scheme {scheme!r}")
+
+
+def _drupal7(password, salt, *, drupal_count, drupal_upgraded, **options):
+    setting = "$S$" + drupal_count + (salt or "".join(secrets.choice(ITOA64) for _ in range(8)))
+    secret = hashlib.md5(password.encode()).hexdigest() if drupal_upgraded else password
+    stored = setting + drupal7_checksum(secret.encode(), setting)
+    return ("U" + stored if drupal_upgraded else stored), ""
+
+
+def _shopware5_sha256(password, salt, **options):
+    salt = _random_salt(22) if salt is None else salt
+    return f"{DEFAULT_SHOPWARE_ITERATIONS}:{salt}:{shopware_sha256(password, DEFAULT_SHOPWARE_ITERATIONS, salt)}", ""
+
+
+def _zencart_sha256(password, salt, **options):
+    salt = secrets.token_hex(32) if salt is None else salt
+    return f"{zencart_sha256(password, salt)}:{salt}", ""
+
+
+def _cscart(password, salt, **options):
+    salt = _random_salt(10) if salt is None else salt
+    return cscart_md5(password, salt), salt
+
+
+NEWER_PLATFORMS = {
+    "drupal7": _drupal7,
+    "shopware5_sha256": _shopware5_sha256,
+    "shopware5_md5": lambda password, salt, **options: (legacy_backend_md5(password), ""),
+    "zencart_sha256": _zencart_sha256,
+    "cscart": _cscart,
+}
 
 
 def make_legacy_password(scheme, password, salt=None, **options):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop as _
 from ..conf import app_settings
 from .argon2_worker import TAG_BYTES
 from .argon2_worker import argon2_tag as _argon2_tag
-from .schemes import legacy_hasher, legacy_hasher_of
+from .schemes import PLAINTEXT, legacy_hasher, legacy_hasher_of
 from .timing import even_out
 
 ALGORITHM = "argon2w"
@@ -59,14 +59,34 @@ class Argon2Params:
         return (self.time_cost, self.memory_cost, self.parallelism)
 
 
-def default_params():
-    """WRAP_ARGON2_PARAMS, else the preferred argon2 hasher's, so a wrapped check costs about one argon2 login."""
-    configured = app_settings.WRAP_ARGON2_PARAMS
-    if configured:
-        return Argon2Params(*configured)
+#: OWASP's argon2id minimums (Password Storage Cheat Sheet), equivalent to one another:
+#: (time_cost, memory_cost KiB), parallelism 1
+OWASP_MINIMUMS = ((1, 47104), (2, 19456), (3, 12288), (4, 9216), (5, 7168))
+
+
+def preferred_params():
+    """The preferred argon2 hasher's parameters (Django's own if the preferred hasher is not argon2)."""
     preferred = get_hasher("default")
     source = preferred if isinstance(preferred, Argon2PasswordHasher) else Argon2PasswordHasher()
     return Argon2Params(source.time_cost, source.memory_cost, source.parallelism)
+
+
+def default_params():
+    """WRAP_ARGON2_PARAMS (OWASP's minimum by default), or the preferred argon2 hasher's when it is None.
+
+    The parameters are named in every wrapped value, and a wrapped value is always upgraded at the
+    next login, so a wrap at the minimum costs no member more than the time until that login.
+    """
+    configured = app_settings.WRAP_ARGON2_PARAMS
+    if configured:
+        return Argon2Params(*configured)
+    return preferred_params()
+
+
+def below_owasp_minimum(params):
+    """True when ``params`` reach none of OWASP's equivalent minimums."""
+    return not any(params.time_cost >= time_cost and params.memory_cost >= memory_cost
+                   for time_cost, memory_cost in OWASP_MINIMUMS)
 
 
 def argon2_tag(secret, salt, params):
@@ -138,6 +158,15 @@ def wrap(encoded, params):
     scheme, digest, rest = wrap_input(encoded)
     salt = os.urandom(SALT_BYTES)
     return assemble(scheme, rest, params, salt, argon2_tag(digest, salt, params))
+
+
+def wrap_clear(password, params, salt=None, tag=None):
+    """The argon2w value for a clear password from an export (scheme ``plaintext``); the password is not kept.
+
+    ``salt`` and ``tag`` are given when the argon2 work was done elsewhere (in worker processes).
+    """
+    salt = os.urandom(SALT_BYTES) if salt is None else salt
+    return assemble(PLAINTEXT, "", params, salt, argon2_tag(password, salt, params) if tag is None else tag)
 
 
 class Argon2WrappedPasswordHasher(BasePasswordHasher):

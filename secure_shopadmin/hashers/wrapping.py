@@ -26,9 +26,10 @@ from .wrapped import ALGORITHM as WRAPPED_ALGORITHM
 from .wrapped import SALT_BYTES, assemble, wrap_input
 
 WRAP, KEEP_SLOW, MALFORMED, ALREADY_WRAPPED = "wrap", "slow", "malformed", "wrapped"
-#: about this much argon2 work per chunk (hashed, then written in one transaction): short enough that
-#: the progress bar moves, a kill loses little and the last chunks leave no worker idle for long
-CHUNK_MICROSECONDS = 20_000
+#: about this much argon2 work per chunk (hashed, then written in one transaction): long enough that the
+#: parent's write and commit of a chunk stay short beside it, even on a loaded machine (at OWASP's
+#: minimum, about 12 users a chunk), short enough that the progress bar moves and a kill loses little
+CHUNK_MICROSECONDS = 500_000
 
 
 def _prefix_q(algorithms):
@@ -66,9 +67,67 @@ def survey(user_model=None):
     return counts
 
 
-def count_candidates(user_model=None):
+def candidates(user_model=None, pk_range=None):
+    """Users whose password looks wrappable, in primary-key order; ``pk_range`` = (after, up to), either None."""
     user_model = user_model or get_user_model()
-    return user_model._base_manager.filter(_prefix_q(wrappable_algorithms())).count()
+    rows = user_model._base_manager.filter(_prefix_q(wrappable_algorithms()))
+    after, upto = pk_range or (None, None)
+    if after is not None:
+        rows = rows.filter(pk__gt=after)
+    if upto is not None:
+        rows = rows.filter(pk__lte=upto)
+    return rows.order_by("pk")
+
+
+def count_candidates(user_model=None, pk_range=None):
+    return candidates(user_model, pk_range).count()
+
+
+def pk_ranges(task_size, user_model=None):
+    """[(after, up to)] covering every candidate, about ``task_size`` candidates each.
+
+    Bounds are primary keys of candidates, so the ranges hold the same number however sparse the
+    candidates are; the first starts at None and the last ends at None (users added meanwhile too).
+    """
+    ranges, after, count = [], None, 0
+    for pk in candidates(user_model).values_list("pk", flat=True).iterator(chunk_size=5000):
+        count += 1
+        if count == task_size:
+            ranges.append((after, pk))
+            after, count = pk, 0
+    if count:
+        ranges.append((after, None))
+    elif ranges:
+        ranges[-1] = (ranges[-1][0], None)
+    return ranges
+
+
+def available_cpus():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def available_memory_kib():
+    """Memory the system can give without swapping (MemAvailable), or None where it cannot tell."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def default_workers(params):
+    """One worker per CPU, but no more than half the available memory holds at ``params.memory_cost`` each."""
+    cpus = available_cpus()
+    memory = available_memory_kib()
+    if memory is None:
+        return cpus
+    return max(1, min(cpus, memory // 2 // params.memory_cost))
 
 
 @dataclass
@@ -96,12 +155,12 @@ class WrapReport:
         }
 
 
-def walk(user_model, batch_size):
+def walk(user_model, batch_size, pk_range=None):
     """Batches of (pk, password) of wrappable-looking users, in primary-key order."""
-    candidates = user_model._base_manager.filter(_prefix_q(wrappable_algorithms())).order_by("pk")
+    rows = candidates(user_model, pk_range)
     last = None
     while True:
-        page = candidates if last is None else candidates.filter(pk__gt=last)
+        page = rows if last is None else rows.filter(pk__gt=last)
         batch = list(page.values_list("pk", "password")[:batch_size])
         if not batch:
             return
@@ -171,8 +230,9 @@ def executor_for(workers):
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def wrap_all(params, *, user_model=None, batch_size=500, workers=1, progress=None, before_write=None):
-    """Wrap every fast legacy hash; returns a :class:`WrapReport`.
+def wrap_all(params, *, user_model=None, batch_size=500, workers=1, progress=None, before_write=None,
+             pk_range=None):
+    """Wrap every fast legacy hash (of the users in ``pk_range``, if given); returns a :class:`WrapReport`.
 
     At most ``workers`` argon2 computations run at once (memory: workers x params.memory_cost KiB),
     and at most two chunks per worker wait in the queue. ``before_write(chunk)`` is a test seam.
@@ -193,7 +253,7 @@ def wrap_all(params, *, user_model=None, batch_size=500, workers=1, progress=Non
         progress(len(chunk))
 
     with executor_for(workers) as executor:
-        for chunk in jobs(walk(user_model, batch_size), report, progress, chunk_size):
+        for chunk in jobs(walk(user_model, batch_size, pk_range), report, progress, chunk_size):
             in_flight.append((chunk, executor.submit(argon2_tags, [(j.digest, j.salt) for j in chunk], params_tuple)))
             if len(in_flight) > 2 * max(workers, 1) - 1:
                 finish()

@@ -60,8 +60,16 @@ def test_wrapped_hashes_are_verified_with_the_parameters_they_carry(settings):
     assert check_password("pw", wrapped) is True
 
 
-def test_default_parameters_follow_the_preferred_argon2_hasher():
+def test_default_parameters_follow_the_preferred_argon2_hasher(settings):
+    settings.SECURE_SHOPADMIN = {"WRAP_ARGON2_PARAMS": None}
     assert default_params() == Argon2Params(1, 256, 1)  # tests.cheap_hashers.CheapArgon2PasswordHasher
+
+
+def test_by_default_wraps_at_owasps_minimum_named_in_the_value_and_upgraded_at_login():
+    assert default_params() == Argon2Params(2, 19456, 1)
+    wrapped = wrap(from_legacy("md5", hashlib.md5(b"pw").hexdigest()), default_params())
+    assert wrapped.startswith("argon2w$md5$2.19456.1$")
+    assert identify_hasher(wrapped).must_update(wrapped) is True
 
 
 @pytest.mark.parametrize("scheme", SLOW_SCHEMES)

@@ -1,4 +1,4 @@
-"""manage.py import_legacy_users FILE.csv --scheme SCHEME: create members from an old platform's export."""
+"""manage.py import_legacy_users FILE.csv --scheme SCHEME | --platform NAME: members from an old platform's export."""
 
 import os
 
@@ -11,85 +11,144 @@ from django.utils.translation import gettext as _
 from ...audit.models import EventKind
 from ...audit.services import record
 from ...hashers import WRAPPED_HASHER_PATH
-from ...hashers.importing import ImportFileError, apply, plan, read_members
+from ...hashers.importing import ImportFileError, apply, decode, hash_clear_passwords, plan, read_export
 from ...hashers.peppers import pepper
-from ...hashers.schemes import SCHEMES, hasher_path, legacy_hasher, scheme_label
+from ...hashers.presets import PRESETS, describe, generic, with_scheme
+from ...hashers.schemes import IMPORT_SCHEMES, PHP_ARGON2, PLAINTEXT, hasher_path, legacy_hasher, scheme_label
+from ...hashers.wrapped import default_params
+from ...hashers.wrapping import default_workers, executor_for
 
 MAX_ERRORS_SHOWN = 50
+LIST = "list"
 
 
 class Command(BaseCommand):
     help = _(
-        "Create members from an old shop's CSV export (columns: username, email, hash, salt, optional "
-        "first_name, last_name), keeping each member's old password hash. Every row is checked first; "
-        "any error and nothing is written."
+        "Create members from an old shop's CSV export, keeping each member's old password hash: the app's own "
+        "layout (columns: username, email, hash, salt, optional first_name, last_name) with --scheme, or a "
+        "platform's own customer export with --platform (--platform list names them). Every row is checked "
+        "first; any error and nothing is written."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=_("The CSV file, with a header row."))
-        parser.add_argument("--scheme", required=True, choices=SCHEMES, help=_("How the old platform hashed: %(list)s.")
-                            % {"list": "; ".join(scheme_label(scheme) for scheme in SCHEMES)})
+        parser.add_argument("file", nargs="?", help=_("The CSV file, with a header row."))
+        parser.add_argument("--scheme", choices=IMPORT_SCHEMES,
+                            help=_("How the old platform hashed (with --platform: every row, instead of telling "
+                                   "each row's scheme from its value; e.g. plaintext for EC-CUBE's AUTH_TYPE=PLAIN)."))
+        parser.add_argument("--platform", choices=[*PRESETS, LIST],
+                            help=_("Read this platform's own customer export; 'list' names the platforms."))
         parser.add_argument("--dry-run", action="store_true", help=_("Check every row, write nothing."))
         parser.add_argument("--update", action="store_true",
                             help=_("For existing users, replace a password that is still legacy, wrapped or "
                                    "unusable; a password changed since is never touched."))
         parser.add_argument("--reason", default="", help=_("Why the import is run, kept in the audit trail."))
-        parser.add_argument("--encoding", default="utf-8-sig", help=_("The file's encoding (default: UTF-8)."))
-        parser.add_argument("--delimiter", default=",", help=_("The field separator (default: ',')."))
+        parser.add_argument("--encoding", default=None,
+                            help=_("The file's encoding (default: UTF-8, or the platform's usual ones in turn)."))
+        parser.add_argument("--delimiter", default=",", help=_("The field separator (default: ','; 'tab' for tabs)."))
+        parser.add_argument("--workers", type=int, default=None,
+                            help=_("Processes hashing clear passwords (default: one per CPU)."))
 
-    def handle(self, *args, file, scheme, dry_run, update, reason, encoding, delimiter, **options):
-        hasher = legacy_hasher(scheme)
-        self.require_hasher(hasher.algorithm, hasher_path(type(hasher)))
-        try:
-            for name in getattr(hasher, "peppers", ()):
-                pepper(name)
-        except ImproperlyConfigured as error:
-            raise CommandError(str(error))
-        members, errors = self.read(file, scheme, encoding, delimiter)
-        import_plan = plan(members, errors, update=update)
+    def handle(self, *args, file, scheme, platform, dry_run, update, reason, encoding, delimiter, workers,
+               **options):
+        if platform == LIST:
+            return self.list_platforms()
+        if not file or not (scheme or platform):
+            raise CommandError(_("Give the export file and --scheme SCHEME or --platform NAME."))
+        preset = PRESETS[platform] if platform else generic(scheme)
+        if platform and scheme:
+            preset = with_scheme(preset, scheme)
+        self.check_setup(preset, scheme)
+        reading = self.read(file, preset, encoding, delimiter)
+        for name in sorted(set(reading.schemes) - {PLAINTEXT}):  # the schemes the platform's rows turned out to use
+            self.require_scheme(name)
+        import_plan = plan(reading.members, reading.errors, update=update)
         if import_plan.errors:
             self.print_errors(import_plan.errors)
             raise CommandError(_("%(count)d rows have errors; nothing was imported.")
                                % {"count": len(import_plan.errors)})
-        self.stdout.write(_("Hash scheme: %(scheme)s") % {"scheme": scheme_label(scheme)})
-        self.print_plan(import_plan)
+        self.print_plan(import_plan, reading)
         if dry_run:
             self.stdout.write(_("Dry run: every row is valid; nothing was written."))
             return
+        clear = self.hash_clear(import_plan, workers)
         try:
             result = apply(import_plan)
         except DatabaseError as error:
             raise CommandError(_("The database refused the import (%(error)s); nothing was imported.")
                                % {"error": error})
-        record(EventKind.LEGACY_IMPORT, reason=reason, scheme=scheme, file=os.path.basename(file),
-               created=result.created, updated=result.updated, changed_meanwhile=result.changed_meanwhile,
-               skipped=len(import_plan.skip_existing) + len(import_plan.keep_changed))
+        self.audit(reason, scheme, platform, file, result, import_plan, reading, clear)
         self.stdout.write(self.style.SUCCESS(_("Created %(created)d users, updated %(updated)d.")
                                              % {"created": result.created, "updated": result.updated}))
         if result.changed_meanwhile:
             self.stdout.write(_("%(count)d users changed their password during the import and were left as they are.")
                               % {"count": result.changed_meanwhile})
 
+    def check_setup(self, preset, scheme):
+        """The hashers and peppers the import needs, before any row is read."""
+        schemes = {scheme} if scheme else set()
+        peppers = set() if scheme else set(preset.peppers)
+        for name in schemes - {PLAINTEXT, PHP_ARGON2}:
+            peppers |= set(getattr(legacy_hasher(name), "peppers", ()))
+        for name in schemes - {PLAINTEXT}:
+            self.require_scheme(name)
+        if not scheme or scheme == PLAINTEXT:
+            self.require_hasher(None, WRAPPED_HASHER_PATH)
+        try:
+            for name in sorted(peppers):
+                pepper(name)
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error))
+
+    def require_scheme(self, scheme):
+        if scheme == PHP_ARGON2:
+            return self.require_hasher("argon2", "django.contrib.auth.hashers.Argon2PasswordHasher")
+        hasher = legacy_hasher(scheme)
+        return self.require_hasher(hasher.algorithm, hasher_path(type(hasher)))
+
     def require_hasher(self, algorithm, path):
         installed = get_hashers_by_algorithm()
-        if algorithm not in installed or "argon2w" not in installed:
+        if (algorithm and algorithm not in installed) or "argon2w" not in installed:
             raise CommandError(
                 _("PASSWORD_HASHERS must list %(path)s and %(wrapped)s, or the imported members cannot log in. "
                   "secure_shopadmin.hashers.recommended_hashers() lists them.")
                 % {"path": path, "wrapped": WRAPPED_HASHER_PATH}
             )
 
-    def read(self, file, scheme, encoding, delimiter):
+    def read(self, file, preset, encoding, delimiter):
+        delimiter = "\t" if delimiter in ("tab", "\\t") else delimiter
         try:
-            with open(file, newline="", encoding=encoding) as handle:
-                return read_members(handle, scheme, delimiter=delimiter)
+            with open(file, "rb") as handle:
+                data = handle.read()
         except OSError as error:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror})
-        except UnicodeDecodeError:
-            raise CommandError(_("%(file)s is not %(encoding)s text; give --encoding.")
-                               % {"file": file, "encoding": encoding})
-        except ImportFileError as error:
-            raise CommandError(str(error))
+        try:
+            lines = decode(data, (encoding,) if encoding else preset.encodings)
+            reading = read_export(lines, preset, delimiter=delimiter)
+        except (ImportFileError, TypeError) as error:  # TypeError: a delimiter that is not one character
+            raise CommandError(_("%(file)s: %(error)s Nothing was imported.") % {"file": file, "error": error})
+        return reading
+
+    def hash_clear(self, import_plan, workers):
+        members = [*import_plan.create, *(member for member, _pk, _password in import_plan.update)]
+        if not any(member.clear is not None for member in members):
+            return 0
+        params = default_params()
+        with executor_for(workers or default_workers(params)) as executor:
+            count = hash_clear_passwords(members, params, executor)
+        self.stdout.write(_("%(count)d clear passwords hashed with argon2id (%(params)s); none was kept.")
+                          % {"count": count, "params": params})
+        return count
+
+    def audit(self, reason, scheme, platform, file, result, import_plan, reading, clear):
+        details = {"scheme": scheme or "", "file": os.path.basename(file), "created": result.created,
+                   "updated": result.updated, "changed_meanwhile": result.changed_meanwhile,
+                   "skipped": len(import_plan.skip_existing) + len(import_plan.keep_changed)}
+        if platform:
+            details |= {"platform": platform, "schemes": dict(reading.schemes),
+                        "passed_over": sum(reading.skipped.values())}
+        if clear:
+            details["plaintext"] = clear
+        record(EventKind.LEGACY_IMPORT, reason=reason, **details)
 
     def print_errors(self, errors):
         for line, message in errors[:MAX_ERRORS_SHOWN]:
@@ -97,11 +156,29 @@ class Command(BaseCommand):
         if len(errors) > MAX_ERRORS_SHOWN:
             self.stderr.write(_("... and %(count)d more.") % {"count": len(errors) - MAX_ERRORS_SHOWN})
 
-    def print_plan(self, import_plan):
+    def print_plan(self, import_plan, reading):
         self.stdout.write(_("%(create)d to create, %(update)d to update, %(skip)d existing users skipped.")
                           % {"create": len(import_plan.create), "update": len(import_plan.update),
                              "skip": len(import_plan.skip_existing) + len(import_plan.keep_changed)})
         if import_plan.keep_changed:
             self.stdout.write(_("%(count)d existing users have changed their password since and keep it.")
                               % {"count": len(import_plan.keep_changed)})
+        for why, count in sorted(reading.skipped.items()):
+            self.stdout.write(_("%(count)d rows passed over: %(why)s.") % {"count": count, "why": why})
+        schemes = reading.schemes
+        if len(schemes) == 1:
+            self.stdout.write(_("Hash scheme: %(scheme)s") % {"scheme": scheme_label(next(iter(schemes)))})
+        if len(schemes) > 1 or PLAINTEXT in schemes:
+            self.stdout.write(_("Schemes: %(schemes)s.") % {
+                "schemes": ", ".join(f"{name} {count}" for name, count in sorted(schemes.items()))})
 
+    def list_platforms(self):
+        for preset in PRESETS.values():
+            columns = ", ".join(f"{name}={header}" for name, header in describe(preset).items())
+            self.stdout.write(f"{preset.name:<12} {preset.label} ({preset.source}): {columns}")
+            notes = [_("encodings: %(list)s") % {"list": ", ".join(preset.encodings)}]
+            if preset.skip_note:
+                notes.append(_("passes over %(rows)s") % {"rows": preset.skip_note})
+            if preset.peppers:
+                notes.append(_("needs LEGACY_PEPPERS: %(keys)s") % {"keys": ", ".join(preset.peppers)})
+            self.stdout.write(" " * 13 + "; ".join(notes))

@@ -12,10 +12,23 @@ from tqdm import tqdm
 
 from ...audit.models import EventKind
 from ...audit.services import record
-from ...conf import app_settings
+from ...campaigns.tasks import QUEUE_RUNNERS, enqueue_wrap_range
+from ...conf import SETTINGS_NAME, app_settings
 from ...hashers.schemes import scheme_label
 from ...hashers.wrapped import default_params
-from ...hashers.wrapping import ALREADY_WRAPPED, KEEP_SLOW, MALFORMED, WRAP, count_candidates, survey, wrap_all
+from ...hashers.wrapping import (
+    ALREADY_WRAPPED,
+    KEEP_SLOW,
+    MALFORMED,
+    WRAP,
+    count_candidates,
+    default_workers,
+    pk_ranges,
+    survey,
+    wrap_all,
+)
+
+DEFAULT_TASK_SIZE = 5000
 
 
 class Command(BaseCommand):
@@ -27,8 +40,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help=_("Only print how many users hold each scheme."))
-        parser.add_argument("--workers", type=int, default=1,
-                            help=_("Processes hashing in parallel; memory is workers x the argon2 memory cost."))
+        parser.add_argument("--workers", type=int, default=None,
+                            help=_("Processes hashing in parallel (default: one per CPU, as many as half the "
+                                   "available memory holds); memory is workers x the argon2 memory cost."))
+        parser.add_argument("--distribute", action="store_true",
+                            help=_("Queue the wrap as tasks of --task-size users each on the Celery or "
+                                   "django.tasks runner (CAMPAIGN_RUNNER), for several machines to share."))
+        parser.add_argument("--task-size", type=int, default=DEFAULT_TASK_SIZE,
+                            help=_("Users per task with --distribute (default: %(default)d)."))
         parser.add_argument("--batch-size", type=int, default=None,
                             help=_("Users read per query (default: WRAP_BATCH_SIZE)."))
         parser.add_argument("--reason", default="", help=_("Why the wrap is run, kept in the audit trail."))
@@ -37,10 +56,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_false", dest="show_progress",
                             help=_("Do not draw the progress bar."))
 
-    def handle(self, *args, dry_run, workers, batch_size, reason, interactive, show_progress, **options):
+    def handle(self, *args, dry_run, workers, batch_size, reason, interactive, show_progress, distribute,
+               task_size, **options):
         batch_size = batch_size or app_settings.WRAP_BATCH_SIZE
-        if workers < 1 or batch_size < 1:
-            raise CommandError(_("--workers and --batch-size must be at least 1."))
+        if (workers is not None and workers < 1) or batch_size < 1 or task_size < 1:
+            raise CommandError(_("--workers, --batch-size and --task-size must be at least 1."))
+        if distribute and app_settings.CAMPAIGN_RUNNER not in QUEUE_RUNNERS:
+            raise CommandError(_('--distribute needs a task queue: set %(setting)s to "celery" or "django_tasks".')
+                               % {"setting": f'{SETTINGS_NAME}["CAMPAIGN_RUNNER"]'})
         user_model = get_user_model()
         counts = survey(user_model)
         self.print_survey(counts)
@@ -51,6 +74,7 @@ class Command(BaseCommand):
             self.stdout.write(_("Nothing to wrap."))
             return
         params = default_params()
+        workers = workers or default_workers(params)
         self.stdout.write(self.style.WARNING(
             ngettext(
                 "Writing a password hash ends that user's sessions: %(count)d user will be logged out.",
@@ -58,14 +82,31 @@ class Command(BaseCommand):
                 to_wrap,
             ) % {"count": to_wrap}
         ))
-        self.stdout.write(_("argon2id time cost %(t)d, memory %(m)d KiB, %(p)d lanes; %(w)d worker(s), "
-                            "at most %(mib).1f MiB of argon2 memory at once.") % {
-            "t": params.time_cost, "m": params.memory_cost, "p": params.parallelism, "w": workers,
-            "mib": workers * params.memory_cost / 1024})
+        if not distribute:
+            self.stdout.write(_("argon2id time cost %(t)d, memory %(m)d KiB, %(p)d lanes; %(w)d worker(s), "
+                                "at most %(mib).1f MiB of argon2 memory at once.") % {
+                "t": params.time_cost, "m": params.memory_cost, "p": params.parallelism, "w": workers,
+                "mib": workers * params.memory_cost / 1024})
         if interactive and sys.stdin.isatty() and input(_("Type 'yes' to continue: ")).strip() != "yes":
             raise CommandError(_("Cancelled: nothing was changed."))
+        if distribute:
+            self.distribute(user_model, params, task_size, reason)
+            return
         self.run(user_model, params, workers, batch_size, reason, show_progress and options["verbosity"] > 0,
                  kept_slow=counts[KEEP_SLOW])
+
+    def distribute(self, user_model, params, task_size, reason):
+        """Queue one task per range of about ``task_size`` candidates; each task writes its own audit event."""
+        ranges = pk_ranges(task_size, user_model)
+        for after, upto in ranges:
+            enqueue_wrap_range(after, upto, params.as_tuple(), reason)
+        record(EventKind.HASH_WRAP, reason=reason, params=str(params), distributed=len(ranges), task_size=task_size,
+               runner=app_settings.CAMPAIGN_RUNNER)
+        self.stdout.write(self.style.SUCCESS(
+            _("Queued %(tasks)d wrap tasks of about %(size)d users each on the %(runner)s runner "
+              "(argon2id %(params)s). Each worker process hashes one task at a time; run the command again once "
+              "they are done to wrap whatever is left.")
+            % {"tasks": len(ranges), "size": task_size, "runner": app_settings.CAMPAIGN_RUNNER, "params": params}))
 
     def run(self, user_model, params, workers, batch_size, reason, show_progress, kept_slow):
         started = time.monotonic()

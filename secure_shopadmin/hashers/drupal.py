@@ -1,0 +1,78 @@
+"""Drupal 7 (and Drupal Commerce) ``$S$`` hashes, and the ``U$S$`` form left by upgrades from Drupal 6."""
+
+import hashlib
+
+from django.utils.translation import gettext
+
+from .base import MEDIUM, LegacyPasswordHasher, require_no_salt
+from .phpass import ITOA64, encode64
+
+SETTING_LENGTH = 12  # $S$ + count character + 8 salt characters
+HASH_LENGTH = 55  # DRUPAL_HASH_LENGTH: the setting and the first 43 characters of the encoded SHA-512
+CHECKSUM_LENGTH = HASH_LENGTH - SETTING_LENGTH
+UPGRADED_PREFIX = "U"
+#: Drupal accepts 2**7 to 2**30 passes; past 2**20 one login would stall the server (Drupal writes 2**15)
+MIN_LOG2_COUNT, MAX_LOG2_COUNT = 7, 20
+#: DRUPAL_MAX_PASSWORD_LENGTH: _password_crypt() refuses longer passwords
+MAX_PASSWORD_BYTES = 512
+
+
+def parse_setting(setting):
+    """(log2 count, salt) of a ``$S$`` setting; ValueError if malformed."""
+    if len(setting) != SETTING_LENGTH or not setting.startswith("$S$"):
+        raise ValueError(gettext("expected a Drupal 7 $S$ hash of 55 characters"))
+    log2_count = ITOA64.find(setting[3])
+    if not MIN_LOG2_COUNT <= log2_count <= MAX_LOG2_COUNT:
+        raise ValueError(
+            gettext("Drupal hash count must be between 2^%(low)d and 2^%(high)d")
+            % {"low": MIN_LOG2_COUNT, "high": MAX_LOG2_COUNT}
+        )
+    salt = setting[4:]
+    if any(char not in ITOA64 for char in salt):
+        raise ValueError(gettext("the Drupal salt has characters outside its alphabet"))
+    return log2_count, salt
+
+
+def drupal7_checksum(password, setting):
+    """The 43 characters Drupal's _password_crypt('sha512') appends to ``setting`` for ``password`` (bytes)."""
+    if len(password) > MAX_PASSWORD_BYTES:
+        raise ValueError("password too long for Drupal")
+    log2_count, salt = parse_setting(setting)
+    digest = hashlib.sha512(salt.encode() + password).digest()
+    for _ in range(1 << log2_count):
+        digest = hashlib.sha512(digest + password).digest()
+    return encode64(digest)[:CHECKSUM_LENGTH]
+
+
+class Drupal7PasswordHasher(LegacyPasswordHasher):
+    """Scheme ``drupal7``: ``drupal7$$S$<count><salt 8><hash 43>`` and ``drupal7$U$S$…``.
+
+    ``$S$``: sha512(salt + password), then 2**count times sha512(previous + password), encoded in
+    phpass's base64 and cut to 55 characters with the setting. ``U$S$`` (Drupal 6 hashes upgraded
+    by user_update_7000): the same over the hex md5 of the password. ``$P$``/``$H$`` values of a
+    Drupal site are phpass: import them as ``phpass``.
+    """
+
+    algorithm = "drupal7"
+    scheme = "drupal7"
+    cost = MEDIUM
+
+    def to_body(self, stored, salt):
+        require_no_salt(self.scheme, salt)
+        self.split(stored)
+        return stored
+
+    def split(self, body):
+        setting_start = len(UPGRADED_PREFIX) if body.startswith(UPGRADED_PREFIX) else 0
+        setting_end = setting_start + SETTING_LENGTH
+        parse_setting(body[setting_start:setting_end])
+        checksum = body[setting_end:]
+        if len(checksum) != CHECKSUM_LENGTH or any(char not in ITOA64 for char in checksum):
+            raise ValueError(gettext("expected a Drupal 7 $S$ hash of 55 characters"))
+        return checksum, body[:setting_end]
+
+    def digest(self, password, rest):
+        password = password.encode()
+        if rest.startswith(UPGRADED_PREFIX):
+            password, rest = hashlib.md5(password).hexdigest().encode(), rest[len(UPGRADED_PREFIX):]
+        return drupal7_checksum(password, rest)
