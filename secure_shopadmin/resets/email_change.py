@@ -2,7 +2,8 @@
 
 * Self-service (:class:`EmailChangeForm`, view ``secure_shopadmin:email_change``): the password
   again, through the guard (``authenticate()``, so failures count), and, for users under the 2FA
-  policy, a current code (django-otp's ``match_token``).
+  policy, a current code, checked by the function the view hands in (``check_code``: the one code
+  check of the pipeline layer, which takes a slot of the guard's code budget before checking).
 * Confirmation (``EMAIL_CHANGE_CONFIRM``): the new address takes effect only when the link mailed
   to it is used (:func:`request_change`, :func:`confirm_change`). The link is signed, expires
   after ``EMAIL_CHANGE_CONFIRM_MAX_AGE`` and holds a digest of the current address and password
@@ -25,7 +26,6 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_otp import match_token
 
 from ..audit.models import EventKind, SecurityEvent
 from ..audit.services import record
@@ -62,9 +62,10 @@ class EmailChangeForm(forms.Form):
                                 widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
                                                               "inputmode": "numeric"}))
 
-    def __init__(self, user, *args, request=None, **kwargs):
+    def __init__(self, user, *args, request=None, check_code=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user, self.request = user, request
+        self.user, self.request, self.check_code = user, request, check_code
+        self.retry_after = 0  # > 0: the code budget is spent (the view answers 429)
         if not code_required(user):
             del self.fields["otp_token"]
         else:
@@ -91,10 +92,20 @@ class EmailChangeForm(forms.Form):
                 checked = None
             if checked is None or checked.pk != self.user.pk:
                 raise ValidationError(gettext("Your password was not right."), code="reauth_failed")
-        if "otp_token" in self.fields and self.cleaned_data.get("otp_token"):
-            if match_token(self.user, self.cleaned_data["otp_token"].strip()) is None:
-                raise ValidationError(gettext("The code was not right."), code="code_failed")
+            if "otp_token" in self.fields and self.cleaned_data.get("otp_token"):
+                self.clean_code(self.cleaned_data["otp_token"])
         return self.cleaned_data
+
+    def clean_code(self, token):
+        """The code, through the guard's budget (checked only after the password was right)."""
+        if self.check_code is None:  # no checker handed in: fail closed
+            raise ValidationError(gettext("The code was not right."), code="code_failed")
+        checked = self.check_code(self.request, self.user, token)
+        if checked.retry_after:
+            self.retry_after = checked.retry_after
+            raise ValidationError(gettext("Too many wrong codes. Please try again later."), code="throttled")
+        if not checked.ok:
+            raise ValidationError(gettext("The code was not right."), code="code_failed")
 
 
 def links_exhausted(user):

@@ -122,7 +122,7 @@ def reset_resend(request):
 def email_change(request):
     """Change one's e-mail address: password again (and the code for staff); the old address is told."""
     form = email_services.EmailChangeForm(request.user, request.POST if request.method == "POST" else None,
-                                          request=request)
+                                          request=request, check_code=pipeline.check_code)
     if request.method == "POST" and form.is_valid():
         outcome = email_services.request_change(request.user, form.cleaned_data["email"], request=request)
         if outcome == email_services.CHANGED:
@@ -133,7 +133,11 @@ def email_change(request):
         else:
             messages.error(request, _("We could not send the mail; try again later or contact the shop."))
         return redirect(request.path)
-    return render(request, "email_change.html", {"title": _("Change e-mail address"), "form": form})
+    response = render(request, "email_change.html", {"title": _("Change e-mail address"), "form": form},
+                      status=429 if form.retry_after else 200)
+    if form.retry_after:
+        response["Retry-After"] = str(form.retry_after)
+    return response
 
 
 @sensitive_variables("token")
