@@ -1,13 +1,18 @@
 """API token views that run the pipeline (apart from ``drf.py``: DRF's settings import that module)."""
 
 from django.contrib.auth import logout
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import UnsupportedMediaType
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import pipeline
 from .drf import Refused, is_pipeline_session
+from .ephemeral import ephemeral_session
 from .lockout.responses import lockout_response
 from .twofactor import api_tokens
 
@@ -28,22 +33,42 @@ class ObtainVerifiedTokenView(APIView):
         return Response({"token": api_tokens.issue(request.user)})
 
 
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class PasswordTokenView(APIView):
-    """POST ``username`` and ``password``: an API token, through the whole login pipeline.
+    """POST JSON ``{"username": …, "password": …}``: an API token, through the whole login pipeline.
 
     Use it instead of DRF's ``obtain_auth_token`` (which checks only the password): the guard
     counts and refuses (429), and a user whom a further step would stop — the second factor, a
     forced reset — gets 403 ``{"code": …}`` and no token.
+
+    Only ``application/json`` is read (415 otherwise), so a cross-site form cannot fire it; the
+    pipeline runs on a session of its own, so the browser's session is never read, ended or
+    replaced. A body that is not a JSON object of two strings gets 400 ``{"code": "invalid_request"}``.
     """
 
     authentication_classes = []
     permission_classes = []
+    parser_classes = [JSONParser]
 
+    @method_decorator(sensitive_variables("password", "body"))
     def post(self, request):
-        django_request = request._request
-        username, password = request.data.get("username", ""), request.data.get("password", "")
-        if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        if media_type != "application/json":  # even an empty body: DRF would read no parser for it
+            raise UnsupportedMediaType(media_type)
+        body = request.data
+        if not isinstance(body, dict):
+            return Response({"code": "invalid_request"}, status=400)
+        username, password = body.get("username", ""), body.get("password", "")
+        if not isinstance(username, str) or not isinstance(password, str):
+            return Response({"code": "invalid_request"}, status=400)
+        if not username or not password or "\x00" in username or "\x00" in password or len(username) > 254:
             return Response({"code": "invalid_credentials"}, status=400)
+        django_request = request._request
+        with ephemeral_session(django_request):
+            return self.login(django_request, username, password)
+
+    @method_decorator(sensitive_variables("password"))
+    def login(self, django_request, username, password):
         outcome = pipeline.login_with_password(django_request, username, password, channel=pipeline.Channel.API)
         if outcome.status == outcome.REFUSED:
             return lockout_response(django_request, retry_after=outcome.retry_after)
@@ -54,5 +79,5 @@ class PasswordTokenView(APIView):
         if outcome.status != outcome.DONE:
             return Response({"code": "invalid_credentials"}, status=400)
         key = api_tokens.issue(outcome.user)
-        logout(django_request)  # the token is the credential; no session stays behind
+        logout(django_request)  # ends the pipeline's own session (and its record); the token is the credential
         return Response({"token": key})

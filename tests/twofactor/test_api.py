@@ -12,13 +12,18 @@ from .helpers import password_login
 pytestmark = pytest.mark.django_db
 
 
+def password_token(client, username, password):
+    return client.post("/api/token/password/", {"username": username, "password": password},
+                       content_type="application/json")
+
+
 def api(client, token=None):
     headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if token else {}
     return client.get("/api/orders/", **headers)
 
 
 def test_member_gets_a_token_with_the_password_and_uses_it(member):
-    response = Client().post("/api/token/password/", {"username": "member0001", "password": MEMBER_PASSWORD})
+    response = password_token(Client(), "member0001", MEMBER_PASSWORD)
     assert response.status_code == 200
     token = response.json()["token"]
     assert api(Client(), token).status_code == 200
@@ -26,7 +31,7 @@ def test_member_gets_a_token_with_the_password_and_uses_it(member):
 
 def test_staff_gets_no_token_with_the_password_alone(staff_user, staff_totp):
     client = Client()
-    response = client.post("/api/token/password/", {"username": "clerk", "password": STAFF_PASSWORD})
+    response = password_token(client, "clerk", STAFF_PASSWORD)
     assert response.status_code == 403
     assert response.json() == {"code": "second_factor_required"}
     assert not Token.objects.filter(user=staff_user).exists()
@@ -59,7 +64,7 @@ def test_unverified_partial_session_gets_json_refusal(staff_user, staff_totp):
 
 
 def test_wrong_password_for_token_is_refused_without_detail(member):
-    response = Client().post("/api/token/password/", {"username": "member0001", "password": "nope"})
+    response = password_token(Client(), "member0001", "nope")
     assert response.status_code == 400 and response.json() == {"code": "invalid_credentials"}
-    unknown = Client().post("/api/token/password/", {"username": "ghost", "password": "nope"})
+    unknown = password_token(Client(), "ghost", "nope")
     assert unknown.json() == response.json()

@@ -1,0 +1,1 @@
+from ..lockout.conftest import frozen, hasher_calls, store  # noqa: F401
