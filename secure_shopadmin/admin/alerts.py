@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,7 @@ from ..audit.models import EventKind
 from ..audit.services import record as audit
 from ..console.decorators import fresh_code_required
 from ..core import sessions
-from .base import ReadOnlyAdminMixin, confirm_one
+from .base import ReadOnlyAdminMixin, confirm_one, target_or_404
 from .users import user_admin_mixin
 
 PERMISSION = "secure_shopadmin.end_user_sessions"
@@ -126,7 +126,7 @@ class LoginHistoryUserAdminMixin:
         """Confirmation page with a reason; the POST ends every session of the user (one audited event)."""
         if not request.user.has_perm(PERMISSION):
             raise PermissionDenied
-        target = get_object_or_404(self.model, pk=object_id)
+        target = target_or_404(self, request, object_id)
         form = ReasonForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             keep = request.session.session_key if target == request.user else None

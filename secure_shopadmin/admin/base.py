@@ -1,4 +1,14 @@
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from django.template.response import TemplateResponse
+
+
+def target_or_404(model_admin, request, object_id):
+    """The record an admin tool URL names, or 404 for an unknown or malformed id (never a 500)."""
+    obj = model_admin.get_object(request, unquote(object_id))  # a bad id gives None, like the change page
+    if obj is None:
+        raise Http404
+    return obj
 
 
 class ReadOnlyAdminMixin:

@@ -133,7 +133,9 @@ class CampaignAdmin(admin.ModelAdmin):
             "campaign": campaign, "title": title, **context})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        campaign = Campaign.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        object_id = str(object_id)
+        numeric = object_id.isascii() and object_id.isdigit()
+        campaign = Campaign.objects.filter(pk=object_id).first() if numeric else None
         extra = dict(extra_context or {})
         if campaign is not None:
             extra.update(self.panel_context(request, campaign))

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from ..core.links import base_url
 from ..resets import outbox, services
 from ..resets.forms import CancelResetForm, RequireResetForm
 from ..resets.models import MailState, OutgoingMail, ResetRequirement
-from .base import confirm_one
+from .base import confirm_one, target_or_404
 from .users import user_admin_mixin
 
 #: mails sent inside the admin's request; the rest stay queued for ``force_password_reset --send-queued``
@@ -118,7 +118,7 @@ class ResetUserAdminMixin:
                 (_("Password reset"), "secure_shopadmin/resets/admin_panel.html", panel)]
 
     def _reset_target(self, request, object_id):
-        target = get_object_or_404(self.model, pk=object_id)
+        target = target_or_404(self, request, object_id)
         if not self.has_change_permission(request, target):
             raise PermissionDenied
         return target

@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
@@ -11,7 +11,7 @@ from ..core.policy import requires_2fa
 from ..twofactor import links, recovery, services
 from ..twofactor.forms import ReasonForm
 from ..twofactor.models import AuthenticatorDevice, EnrolmentLink, RememberedBrowser
-from .base import confirm_one
+from .base import confirm_one, target_or_404
 from .users import user_admin_mixin
 
 PERMISSION = "secure_shopadmin.reset_two_factor"
@@ -57,7 +57,7 @@ class TwoFactorUserAdminMixin:
     def _target(self, request, object_id):
         if not request.user.has_perm(PERMISSION):
             raise PermissionDenied
-        target = get_object_or_404(self.model, pk=object_id)
+        target = target_or_404(self, request, object_id)
         if target == request.user:
             raise PermissionDenied  # one's own second factor is changed on the self-service page
         return target

@@ -48,7 +48,7 @@ class Argon2Params:
     @classmethod
     def parse(cls, text):
         parts = text.split(".")
-        if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
             raise ValueError(gettext("expected <time>.<memory>.<lanes>"))
         return cls(*map(int, parts))
 

@@ -16,6 +16,7 @@ import logging
 from axes.handlers.base import AbstractAxesHandler, AxesBaseHandler
 from axes.helpers import get_client_session_hash
 from axes.models import AccessFailureLog, AccessLog
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from ..conf import app_settings
@@ -33,6 +34,8 @@ class GuardHandler(AbstractAxesHandler, AxesBaseHandler):
         if self.is_whitelisted(request, credentials):
             return True
         username = keys.username_from_credentials(credentials) or ""
+        if "\x00" in username:  # no account has one; PostgreSQL could not even look it up
+            raise PermissionDenied  # authenticate() answers None, nothing is counted or hashed
         reservation = services.password_reservation(request, username)
         if reservation is None:  # not from the pipeline: reserve here, before any hash
             reservation = services.reserve_password(request, username)

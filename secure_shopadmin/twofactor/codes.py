@@ -17,10 +17,17 @@ RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 RECOVERY_CODE_LENGTH = 24
 
 
+#: fullwidth digits (a Japanese IME's) count as digits
+FULLWIDTH_DIGITS = {0xFF10 + n: ord("0") + n for n in range(10)}
+
+
 def parse_totp(token, digits):
-    """The code as an int, or None when ``token`` is not exactly ``digits`` digits (spaces ignored)."""
-    token = "".join((token or "").split())
-    if len(token) != digits or not token.isdigit():
+    """The code as an int, or None when ``token`` is not exactly ``digits`` digits (spaces ignored).
+
+    Fullwidth digits count as digits; any other character, superscripts and other scripts' digits
+    included (``isdigit()`` is true for them, ``int()`` fails on some), makes it no code."""
+    token = "".join((token or "").translate(FULLWIDTH_DIGITS).split())
+    if len(token) != digits or not (token.isascii() and token.isdigit()):
         return None
     return int(token)
 

@@ -8,7 +8,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
 from secure_shopadmin import pipeline
-from secure_shopadmin.alerts.models import UserSession
+from secure_shopadmin.core.models import UserSession
 from secure_shopadmin.lockout.models import Counter
 from secure_shopadmin.testing import pipeline_login
 
