@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib import auth
 from django.contrib.admin import AdminSite
 from django.http import JsonResponse
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import resolve_url
 from django.urls import Resolver404, resolve
 from django.utils.functional import SimpleLazyObject
 
@@ -29,6 +29,7 @@ from .console.gate import gate as console_gate
 from .core import device, sessions
 from .core.partial import PARTIAL_KEY, PartialLogin, session_marker
 from .core.requests import is_api_request, is_static_request
+from .redirects import safe_redirect
 from .views.login import console_login
 
 #: token links from mails, opened in a browser that may be half-way through a login
@@ -43,9 +44,10 @@ def is_logout(match):
 
 
 def refuse(request, url, code):
+    """JSON under an API prefix, else a redirect to ``url`` if it stays on this site (else to the login)."""
     if is_api_request(request):
         return JsonResponse({"code": code}, status=401 if code == "not_authenticated" else 403)
-    return redirect(url)
+    return safe_redirect(request, url, fallback=settings.LOGIN_URL)
 
 
 class SecureShopAdminMiddleware:

@@ -6,7 +6,6 @@ the same a locked login gets: the link never tells whether an account exists or 
 
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..conf import app_settings
 from ..core.looks import page_context
+from ..redirects import safe_redirect
 from . import services
 from .forms import UnlockForm
 from .responses import lockout_response
@@ -31,7 +31,7 @@ def unlock(request, token):
             return lockout_response(request, app_settings.LOCKOUT_ACCOUNT_LOCK_RETRY_AFTER)
         messages.success(request, _("This browser may log in again."))
         storefront_login = app_settings.STOREFRONT_LOGIN_URL_NAME or settings.LOGIN_URL
-        return redirect("admin:login" if user.is_staff else storefront_login)
+        return safe_redirect(request, "admin:login" if user.is_staff else storefront_login)
     link = services.find_unlock_link(token)
     context = {**page_context(request, user=link.user if link is not None else None),
                "title": _("Unlock your account"), "form": form}

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -15,6 +15,7 @@ from ..audit.services import record as audit
 from ..core import sessions
 from ..core.looks import page_context
 from ..core.models import UserSession
+from ..redirects import safe_redirect
 
 
 def _page(request, template, context, status=200, user=None):
@@ -75,12 +76,12 @@ def end_session(request, pk):
     row = get_object_or_404(UserSession, pk=pk, user=request.user)
     if row.key_digest == sessions.key_digest(request.session.session_key or ""):
         messages.error(request, _("To end this session, log out."))
-        return redirect("secure_shopadmin:login_history")
+        return safe_redirect(request, "secure_shopadmin:login_history")
     sessions.end_session(row)
     audit(EventKind.SESSIONS_ENDED, request=request, actor=request.user, target=request.user, count=1,
           scope="one")
     messages.success(request, _("The session was ended."))
-    return redirect("secure_shopadmin:login_history")
+    return safe_redirect(request, "secure_shopadmin:login_history")
 
 
 @never_cache
@@ -92,4 +93,4 @@ def end_other_sessions(request):
         audit(EventKind.SESSIONS_ENDED, request=request, actor=request.user, target=request.user, count=ended,
               scope="others")
     messages.success(request, _("Other sessions ended: %(count)d.") % {"count": ended})
-    return redirect("secure_shopadmin:login_history")
+    return safe_redirect(request, "secure_shopadmin:login_history")

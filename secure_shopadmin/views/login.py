@@ -1,11 +1,10 @@
 """The login views: thin shells around :func:`secure_shopadmin.pipeline.login_with_password`."""
 
 from django.conf import settings
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -18,14 +17,11 @@ from ..console import networks
 from ..core.looks import home_url
 from ..forms import LoginForm
 from ..lockout.responses import lockout_response
+from ..redirects import is_safe, safe_redirect
 
 
 def safe_next_url(request, url):
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return ""
+    return url if is_safe(request, url) else ""
 
 
 @method_decorator([sensitive_post_parameters(), csrf_protect, never_cache], name="dispatch")
@@ -46,7 +42,7 @@ class LoginView(View):
     def get(self, request, *args, **kwargs):
         partial = pipeline.PartialLogin.load(request)
         if partial is not None and partial.step_url:
-            return redirect(partial.step_url)
+            return safe_redirect(request, partial.step_url)
         return self.render(LoginForm(request=request))
 
     def post(self, request, *args, **kwargs):
@@ -60,7 +56,7 @@ class LoginView(View):
         if outcome.status == outcome.REFUSED:
             return lockout_response(request, retry_after=outcome.retry_after)
         if outcome.status in (outcome.PENDING, outcome.DONE):
-            return redirect(outcome.redirect_url or self.get_success_url())
+            return safe_redirect(request, outcome.redirect_url or self.get_success_url())
         form.add_invalid_login_error()
         return self.render(form)
 
@@ -83,7 +79,7 @@ class ConsoleLoginView(LoginView):
         if not networks.admits(request):  # a console login mounted outside an admin site's URLs
             return networks.refusal(request)
         if request.method == "GET" and self.site.has_permission(request):
-            return redirect(self.get_success_url())
+            return safe_redirect(request, self.get_success_url())
         return super().dispatch(request, *args, **kwargs)
 
     def get_success_url(self):
@@ -115,5 +111,5 @@ def cancel_login(request):
     partial = pipeline.PartialLogin.load(request)
     pipeline.discard_partial(request)
     if partial is not None and partial.channel == pipeline.Channel.CONSOLE:
-        return redirect("admin:login")
-    return redirect(settings.LOGIN_URL)
+        return safe_redirect(request, "admin:login")
+    return safe_redirect(request, settings.LOGIN_URL)

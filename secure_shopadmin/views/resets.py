@@ -5,7 +5,6 @@ Nothing changes on GET (mail scanners open links): every action is a CSRF-protec
 
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from ..core.looks import home_url, page_context
 from ..core.mail import printed_to_console
 from ..core.partial import PartialLogin
 from ..core.steps import channel_for
+from ..redirects import safe_redirect
 from ..resets import email_change as email_services
 from ..resets import services
 from ..resets.forms import NewPasswordForm, ResendLinkForm
@@ -56,7 +56,7 @@ def reset_link(request, token):
         auth.logout(request)
     outcome = pipeline.login_with_proof(request, requirement.user, proof="reset_link",
                                         channel=channel_for(requirement.user))
-    return redirect(outcome.redirect_url or reverse("secure_shopadmin:reset_password"))
+    return safe_redirect(request, outcome.redirect_url or reverse("secure_shopadmin:reset_password"))
 
 
 @sensitive_post_parameters()
@@ -81,7 +81,7 @@ def reset_password(request):
         if outcome.status == outcome.DONE:
             services.end_other_sessions(request, user)
             messages.success(request, _("Your password was changed. You are now logged in."))
-        return redirect(outcome.redirect_url or default_redirect(channel))
+        return safe_redirect(request, outcome.redirect_url or default_redirect(channel))
     return render(request, "set_password.html", {
         "title": _("Choose a new password"), "form": form, "requirement": requirement,
         "username": user.get_username(),
@@ -132,7 +132,7 @@ def email_change(request):
                                         "open it."))
         else:
             messages.error(request, _("We could not send the mail; try again later or contact the shop."))
-        return redirect(request.path)
+        return safe_redirect(request, request.path)
     response = render(request, "email_change.html", {"title": _("Change e-mail address"), "form": form},
                       status=429 if form.retry_after else 200)
     if form.retry_after:

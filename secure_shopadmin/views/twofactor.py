@@ -5,7 +5,6 @@ They live above the pipeline: the step views hand over to it, and every code is 
 """
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,6 +19,7 @@ from ..core.mail import printed_to_console, shop_name
 from ..core.partial import at_step, discard_partial
 from ..core.steps import channel_for
 from ..lockout.responses import lockout_response
+from ..redirects import safe_redirect, safe_url
 from ..twofactor import browsers, links, services, signals, totp
 from ..twofactor.forms import CodeForm, PasskeyForm, VerifyForm
 from ..twofactor.models import EnrolmentLink
@@ -34,8 +34,8 @@ def render(request, template, context, status=200, user=None):
     return TemplateResponse(request, f"secure_shopadmin/twofactor/{template}", context, status=status)
 
 
-def after_pipeline(outcome, default="/"):
-    return redirect(outcome.redirect_url or default)
+def after_pipeline(request, outcome, default="/"):
+    return safe_redirect(request, outcome.redirect_url or default)
 
 
 def default_url(partial):
@@ -50,7 +50,7 @@ def verify(request):
     codes as fallbacks unless the user must sign with a passkey."""
     partial, user = at_step(request, VERIFY)
     if user is None:
-        return redirect("admin:login")
+        return safe_redirect(request, "admin:login")
     may_remember = browsers.may_remember(user)
     form = VerifyForm(bound(request, "otp_token"), may_remember=may_remember,
                       remember_days=app_settings.REMEMBER_BROWSER_DAYS)
@@ -68,7 +68,7 @@ def verify(request):
             break
         signals.verified.send(sender=VerifyForm, request=request, user=user, method=checked.method)
         outcome = pipeline.step_done(request, VERIFY, second_factor=checked.method)
-        response = after_pipeline(outcome, default_url(partial))
+        response = after_pipeline(request, outcome, default_url(partial))
         if may_remember and used.cleaned_data.get("remember") and outcome.ok:
             browsers.remember(response, request, user)
         return response
@@ -87,7 +87,7 @@ def bound(request, field):
 def mailed(request):
     partial, user = at_step(request, ENROL_MAILED)
     if user is None:
-        return redirect("admin:login")
+        return safe_redirect(request, "admin:login")
     state = partial.facts.get("enrolment_mail", links.SENT)
     return render(request, "mailed.html", {
         "title": _("Check your mail") if state != links.FAILED else _("The mail could not be sent"),
@@ -112,7 +112,7 @@ def link(request, token):
         services.break_glass(request, found)
     channel = channel_for(user)
     outcome = pipeline.login_with_proof(request, user, proof=f"{found.purpose}_link", channel=channel)
-    return after_pipeline(outcome)
+    return after_pipeline(request, outcome)
 
 
 @SENSITIVE
@@ -122,7 +122,7 @@ def enrol(request):
     """Reached only through the mailed link: a passkey or security key, or an authenticator app."""
     partial, user = at_step(request, ENROL)
     if user is None:
-        return redirect("admin:login")
+        return safe_redirect(request, "admin:login")
     codes_accepted = services.accepts_codes(user)
     form = CodeForm(bound(request, "otp_token"))
     key_form = PasskeyForm(bound(request, "passkey_answer"))
@@ -140,7 +140,7 @@ def enrol(request):
         outcome = pipeline.step_done(request, ENROL, second_factor=method)
         return render(request, "recovery_codes.html", {
             "title": _("Your recovery codes"), "codes": codes,
-            "continue_url": outcome.redirect_url or default_url(partial),
+            "continue_url": safe_url(request, outcome.redirect_url, fallback=default_url(partial)),
         })
     context = {"title": _("Set up two-factor authentication"), "form": form, "key_form": key_form,
                "codes_accepted": codes_accepted, "passkey_options": services.registration_options(request, user)}
@@ -160,4 +160,4 @@ def app_context(user):
 @fresh_code_required
 def forget_browser(request, pk):
     browsers.forget_one(request.user, pk)
-    return redirect("secure_shopadmin:twofactor_manage")
+    return safe_redirect(request, "secure_shopadmin:twofactor_manage")

@@ -9,13 +9,13 @@ every session of the user, this one too.
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ..console.decorators import fresh_code_required
+from ..redirects import safe_redirect
 from ..twofactor import recovery, services
 from ..twofactor.forms import CodeForm, PasskeyForm
 from ..twofactor.models import RememberedBrowser
@@ -45,7 +45,7 @@ def act(request, user, action):
     elif action == "rename_passkey":
         if not passkeys.rename(user, as_int(request.POST.get("device")), request.POST.get("name", "")):
             messages.error(request, _("Give the passkey a name."))
-    return redirect(MANAGE)
+    return safe_redirect(request, MANAGE)
 
 
 def add_passkey(request, user):
@@ -61,7 +61,7 @@ def add_passkey(request, user):
 def logged_out(request):
     """Every session of the user was ended, this one too: log it out here as well, and go to the login."""
     logout(request)
-    return redirect(reverse("admin:login"))
+    return safe_redirect(request, reverse("admin:login"))
 
 
 def as_int(value):
@@ -102,7 +102,7 @@ def add_app(request):
         device = services.add_authenticator(request, user, form.cleaned_data["otp_token"])
         if device is not None:
             messages.success(request, _("The authenticator app “%(name)s” was added.") % {"name": device.name})
-            return redirect(MANAGE)
+            return safe_redirect(request, MANAGE)
         form.reject()
     return render(request, "enrol.html", {"title": _("Add an authenticator app"), "form": form, "adding": True,
                                           "codes_accepted": True, **app_context(user)})
