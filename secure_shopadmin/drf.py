@@ -25,6 +25,7 @@ from rest_framework.permissions import BasePermission
 
 from . import pipeline
 from .core.policy import requires_2fa
+from .core.sensitive import secret_variables
 from .resets.services import has_pending_requirement
 from .twofactor import api_tokens
 
@@ -95,6 +96,7 @@ class CheckedTokenAuthentication(TokenAuthentication):
     (``obtain_auth_token`` checks only the password).
     """
 
+    @secret_variables
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None:

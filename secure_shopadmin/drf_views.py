@@ -2,7 +2,7 @@
 
 from django.contrib.auth import logout
 from django.utils.decorators import method_decorator
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.parsers import JSONParser
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import pipeline
+from .core.sensitive import secret_variables
 from .drf import Refused, is_pipeline_session
 from .ephemeral import ephemeral_session
 from .lockout.responses import lockout_response
@@ -27,6 +28,7 @@ class ObtainVerifiedTokenView(APIView):
     authentication_classes = [SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
+    @method_decorator(secret_variables)
     def post(self, request):
         if not is_pipeline_session(request):
             raise Refused("not_authenticated")
@@ -50,7 +52,7 @@ class PasswordTokenView(APIView):
     permission_classes = []
     parser_classes = [JSONParser]
 
-    @method_decorator(sensitive_variables("password", "body"))
+    @method_decorator(secret_variables)
     def post(self, request):
         media_type = (request.content_type or "").split(";")[0].strip().lower()
         if media_type != "application/json":  # even an empty body: DRF would read no parser for it
@@ -65,19 +67,21 @@ class PasswordTokenView(APIView):
             return Response({"code": "invalid_credentials"}, status=400)
         django_request = request._request
         with ephemeral_session(django_request):
-            return self.login(django_request, username, password)
+            return token_login(django_request, username, password)
 
-    @method_decorator(sensitive_variables("password"))
-    def login(self, django_request, username, password):
-        outcome = pipeline.login_with_password(django_request, username, password, channel=pipeline.Channel.API)
-        if outcome.status == outcome.REFUSED:
-            return lockout_response(django_request, retry_after=outcome.retry_after)
-        if outcome.status == outcome.PENDING:
-            partial = pipeline.PartialLogin.load(django_request)
-            pipeline.discard_partial(django_request)
-            raise Refused(partial.step_api_code if partial else "login_incomplete")
-        if outcome.status != outcome.DONE:
-            return Response({"code": "invalid_credentials"}, status=400)
-        key = api_tokens.issue(outcome.user)
-        logout(django_request)  # ends the pipeline's own session (and its record); the token is the credential
-        return Response({"token": key})
+
+@secret_variables
+def token_login(django_request, username, password):
+    """The pipeline for the token endpoint, on the (ephemeral) session of ``django_request``."""
+    outcome = pipeline.login_with_password(django_request, username, password, channel=pipeline.Channel.API)
+    if outcome.status == outcome.REFUSED:
+        return lockout_response(django_request, retry_after=outcome.retry_after)
+    if outcome.status == outcome.PENDING:
+        partial = pipeline.PartialLogin.load(django_request)
+        pipeline.discard_partial(django_request)
+        raise Refused(partial.step_api_code if partial else "login_incomplete")
+    if outcome.status != outcome.DONE:
+        return Response({"code": "invalid_credentials"}, status=400)
+    key = api_tokens.issue(outcome.user)
+    logout(django_request)  # ends the pipeline's own session (and its record); the token is the credential
+    return Response({"token": key})

@@ -31,6 +31,7 @@ from .alerts import stage as session_stage
 from .audit import stage as audit_stage
 from .core import languages
 from .core.partial import MARKER_KEY, MARKER_VERSION, PARTIAL_KEY, PartialLogin, discard_partial, session_marker
+from .core.sensitive import secret_variables
 from .core.steps import Channel
 from .lockout import stage as guard_stage
 from .resets import stage as required_actions_stage
@@ -78,6 +79,7 @@ class CodeCheck:
         return self.method is not None
 
 
+@secret_variables
 def check_code(request, user, code="", *, passkey_answer=""):
     """The one place a second factor is checked, a typed code or a passkey's answer: a slot of the
     guard's code budget per (account, client IP) is reserved first, so parallel guesses cannot
@@ -94,6 +96,7 @@ def check_code(request, user, code="", *, passkey_answer=""):
     return CodeCheck(method=method)
 
 
+@secret_variables
 def login_with_password(request, username, password, *, channel, next_url=""):
     """Run the whole pipeline for a username and password; returns an :class:`Outcome`."""
     discard_partial(request)

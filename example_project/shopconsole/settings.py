@@ -150,4 +150,7 @@ LOGGING = {
     "loggers": {"secure_shopadmin.security": {"handlers": ["console"], "level": "INFO"}},
 }
 
+# error reports hide passwords, codes and tokens in every frame
+DEFAULT_EXCEPTION_REPORTER_FILTER = "secure_shopadmin.core.sensitive.SecretsExceptionReporterFilter"
+
 AXES_LOCKOUT_CALLABLE = "secure_shopadmin.lockout.responses.axes_lockout_response"

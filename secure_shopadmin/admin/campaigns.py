@@ -27,6 +27,7 @@ from ..campaigns.forms import AddTargetsForm, CampaignForm, ChooseCampaignForm
 from ..campaigns.models import Campaign, CampaignState, RunState, SourceKind
 from ..conf import app_settings
 from ..console.decorators import fresh_code_required
+from ..core.spreadsheet import spreadsheet_safe
 from .users import user_admin_mixin
 
 
@@ -38,12 +39,6 @@ def may_change_users(request):
 class _Echo:
     def write(self, value):
         return value
-
-
-def spreadsheet_safe(value):
-    """A cell a spreadsheet shows as text: a member's username such as ``=HYPERLINK(…)`` is not run as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @admin.register(Campaign)

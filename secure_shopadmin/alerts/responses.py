@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ..core import crypto, tokens
 from ..core.models import KnownDevice
+from ..core.sensitive import secret_variables
 from . import alerting, notify, signals
 from .models import EnvironmentAlert, LoginRecord
 
@@ -30,6 +31,7 @@ def _usable(action):
     return usable
 
 
+@secret_variables
 def find(token, action):
     """The alert whose unexpired, unspent ``action`` link carries ``token``, or None (changes nothing)."""
     if action not in _DIGEST_FIELD or not token or len(token) > 128:
@@ -47,6 +49,7 @@ def _spend(alert, action):
     return _usable(action).filter(pk=alert.pk).update(**stamp) == 1
 
 
+@secret_variables
 def confirm(token):
     """ "This was me": mark the alerted login as the user's; returns the alert, or None."""
     alert = find(token, WAS_ME)
@@ -56,6 +59,7 @@ def confirm(token):
     return alert
 
 
+@secret_variables
 def disown(alert):
     """ "This wasn't me": spend the alert's links and disown its login, in the caller's transaction.
 

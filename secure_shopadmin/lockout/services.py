@@ -22,6 +22,7 @@ from ..audit.services import record
 from ..conf import app_settings
 from ..core import device
 from ..core.mail import send_to_user
+from ..core.sensitive import secret_variables
 from ..core.tokens import new_token, token_digest
 from . import clock, ip, keys, rules, store_cache, store_db
 from .models import Counter, DailyFailures, GuardNotice, UnlockLink
@@ -240,6 +241,7 @@ def mail_otp_lock(user, subject):
 
 # --- unlocking -------------------------------------------------------------------------------------
 
+@secret_variables
 def mail_unlock_link(request, user, *, force=False):
     """Mail ``user`` a single-use link that frees the browser which confirms it (at most once per interval)."""
     normalised = keys.normalise_username(user.get_username())
@@ -269,6 +271,7 @@ def find_unlock_link(token):
     ).select_related("user").first()
 
 
+@secret_variables
 def confirm_unlock_link(request, token):
     """Spend the link (once, compare-and-set) and let this browser through; returns the user or None."""
     link = find_unlock_link(token)

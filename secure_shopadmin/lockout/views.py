@@ -14,12 +14,14 @@ from django.views.decorators.http import require_http_methods
 
 from ..conf import app_settings
 from ..core.looks import page_context
+from ..core.sensitive import secret_variables
 from ..redirects import safe_redirect
 from . import services
 from .forms import UnlockForm
 from .responses import lockout_response
 
 
+@secret_variables
 @never_cache
 @csrf_protect
 @require_http_methods(["GET", "POST"])

@@ -33,6 +33,7 @@ from ..conf import app_settings
 from ..core import crypto, mail
 from ..core.links import absolute_url
 from ..core.policy import requires_2fa
+from ..core.sensitive import secret_variables
 from .models import ResetMode, ResetRequirement
 
 FORMER_EMAIL_ATTR = "_secure_shopadmin_former_email"
@@ -123,6 +124,7 @@ def change_email(user, new_email, request=None):
     user.save(update_fields=[user.get_email_field_name()])
 
 
+@secret_variables
 def request_change(user, new_email, request=None):
     """Ask for ``new_email``: mail it a confirmation link, or change at once without ``EMAIL_CHANGE_CONFIRM``.
 
@@ -139,6 +141,7 @@ def request_change(user, new_email, request=None):
     return MAILED if sent else FAILED
 
 
+@secret_variables
 def pending_change(token):
     """(user, new address) of a confirmation link; None when it is altered, expired or spent."""
     try:
@@ -151,6 +154,7 @@ def pending_change(token):
     return user, asked["e"]
 
 
+@secret_variables
 def confirm_change(token, request=None):
     """Set the address a confirmation link names; returns the user, or None for a link that no longer works.
 

@@ -18,6 +18,7 @@ from ..audit.services import record, record_many
 from ..conf import app_settings
 from ..core import crypto, tokens
 from ..core.links import url_from
+from ..core.sensitive import secret_variables
 from ..core.sessions import end_sessions_of, end_user_sessions
 from . import bulk, outbox, signals
 from .models import MailState, OutgoingMail, ResetCategory, ResetMode, ResetRequirement
@@ -290,6 +291,7 @@ def mail_sent(mail):
 
 # --- the mailed link ---------------------------------------------------------------------------
 
+@secret_variables
 def requirement_for_token(token):
     """The pending ``compromised`` requirement whose unexpired, unused link carries ``token``, or None.
 
@@ -308,6 +310,7 @@ def requirement_for_token(token):
     return requirement
 
 
+@secret_variables
 def use_link(token):
     """Spend the link (compare-and-set on ``link_used_at``); returns the requirement, or None."""
     requirement = requirement_for_token(token)
@@ -341,6 +344,7 @@ def is_former_password(requirement, user, password):
     return bool(encoded) and check_password(password, encoded)
 
 
+@secret_variables
 def satisfy(requirement, user, new_password, request=None):
     """Set the new password and close the requirement, in one transaction."""
     with transaction.atomic():

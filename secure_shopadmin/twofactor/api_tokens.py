@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from ..core import crypto
+from ..core.sensitive import secret_variables
 from .models import VerifiedApiToken
 
 PURPOSE = "api-token"
@@ -12,6 +13,7 @@ def digest(key):
     return crypto.digest(key, PURPOSE)
 
 
+@secret_variables
 @transaction.atomic
 def issue(user):
     """A fresh DRF token for ``user``, marked as issued to a verified session; returns its key."""
@@ -24,5 +26,6 @@ def issue(user):
     return token.key
 
 
+@secret_variables
 def is_verified(user, key):
     return bool(key) and VerifiedApiToken.objects.filter(user=user, token_digest=digest(key)).exists()

@@ -10,6 +10,7 @@ from django_otp.oath import TOTP
 
 from ..conf import app_settings
 from ..core import crypto
+from ..core.sensitive import secret_variables
 
 RECOVERY_PURPOSE = "recovery-code"
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
@@ -32,6 +33,7 @@ def parse_totp(token, digits):
     return int(token)
 
 
+@secret_variables
 def verify_totp(device, token):
     """True when ``token`` is the device's code within the tolerance and newer than the last one.
 
@@ -61,6 +63,7 @@ def recovery_digest(code):
     return crypto.digest(normalise_recovery(code), RECOVERY_PURPOSE)
 
 
+@secret_variables
 def spend_recovery(codes, code):
     """Spend one unused code of the ``codes`` queryset; True if ``code`` was one. Single use even under races."""
     if len(normalise_recovery(code)) != RECOVERY_CODE_LENGTH:

@@ -5,6 +5,7 @@ import secrets
 from django.db import transaction
 
 from ..conf import app_settings
+from ..core.sensitive import secret_variables
 from .codes import RECOVERY_ALPHABET, RECOVERY_CODE_LENGTH, recovery_digest, spend_recovery
 from .models import RecoveryCode, RecoveryCodeSet
 
@@ -16,6 +17,7 @@ def new_code():
     return "-".join(raw[i:i + GROUP] for i in range(0, len(raw), GROUP))
 
 
+@secret_variables
 @transaction.atomic
 def regenerate(user):
     """Replace the user's codes with a new set; returns the codes, to show once."""
@@ -28,6 +30,7 @@ def regenerate(user):
     return codes
 
 
+@secret_variables
 def use(user, code):
     """Spend one unused code of ``user``; True if it was one. Single use even under races."""
     return spend_recovery(RecoveryCode.objects.filter(code_set__user=user), code)

@@ -8,6 +8,7 @@ from ..audit.models import EventKind
 from ..audit.services import record
 from ..core.mail import send_to_user
 from ..core.policy import requires_phishing_resistant
+from ..core.sensitive import secret_variables
 from ..core.sessions import end_user_sessions
 from . import browsers, links, recovery, signals, totp
 from .models import AuthenticatorDevice, RecoveryCodeSet, RememberedBrowser
@@ -35,6 +36,7 @@ def confirmed_devices(user):
     return list(AuthenticatorDevice.objects.filter(user=user, confirmed=True))
 
 
+@secret_variables
 def check_code(request, user, token="", passkey_answer=""):
     """Check a second factor of ``user``: the method that matched (``"passkey"``, ``"totp"``,
     ``"recovery"``), or None.
@@ -95,6 +97,7 @@ def added(user, device):
     transaction.on_commit(lambda: send_to_user(user, "device_added", context))
 
 
+@secret_variables
 @transaction.atomic
 def confirm_enrolment(request, user, token):
     """Activate the pending authenticator app if ``token`` is its code; returns the new recovery codes, or None."""

@@ -15,6 +15,7 @@ from ..audit.services import record as audit
 from ..core import sessions
 from ..core.looks import page_context
 from ..core.models import UserSession
+from ..core.sensitive import secret_variables
 from ..redirects import safe_redirect
 
 
@@ -32,6 +33,7 @@ def _invalid(request):
 
 
 def _link_view(action, title, template, act):
+    @secret_variables
     @never_cache
     @require_http_methods(["GET", "POST"])
     def view(request, token):

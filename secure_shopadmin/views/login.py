@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from .. import pipeline
 from ..console import networks
 from ..core.looks import home_url
+from ..core.sensitive import secret_variables
 from ..forms import LoginForm
 from ..lockout.responses import lockout_response
 from ..redirects import is_safe, safe_redirect
@@ -45,6 +46,7 @@ class LoginView(View):
             return safe_redirect(request, partial.step_url)
         return self.render(LoginForm(request=request))
 
+    @method_decorator(secret_variables)
     def post(self, request, *args, **kwargs):
         form = LoginForm(request.POST, request=request)
         if not form.is_valid():

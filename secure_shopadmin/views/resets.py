@@ -19,6 +19,7 @@ from ..core.links import base_url
 from ..core.looks import home_url, page_context
 from ..core.mail import printed_to_console
 from ..core.partial import PartialLogin
+from ..core.sensitive import secret_variables
 from ..core.steps import channel_for
 from ..redirects import safe_redirect
 from ..resets import email_change as email_services
@@ -37,6 +38,7 @@ def default_redirect(channel):
     return home_url(channel)
 
 
+@secret_variables
 @sensitive_variables("token")
 @require_http_methods(["GET", "HEAD", "POST"])
 @csrf_protect
@@ -59,6 +61,7 @@ def reset_link(request, token):
     return safe_redirect(request, outcome.redirect_url or reverse("secure_shopadmin:reset_password"))
 
 
+@secret_variables
 @sensitive_post_parameters()
 @require_http_methods(["GET", "HEAD", "POST"])
 @csrf_protect
@@ -114,6 +117,7 @@ def reset_resend(request):
     return render(request, "resend.html", {"title": _("Send me a new link"), "form": form})
 
 
+@secret_variables
 @sensitive_post_parameters()
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -140,6 +144,7 @@ def email_change(request):
     return response
 
 
+@secret_variables
 @sensitive_variables("token")
 @require_http_methods(["GET", "HEAD", "POST"])
 @csrf_protect

@@ -17,6 +17,7 @@ from ..console.decorators import fresh_code_required
 from ..core.looks import home_url, page_context
 from ..core.mail import printed_to_console, shop_name
 from ..core.partial import at_step, discard_partial
+from ..core.sensitive import secret_variables
 from ..core.steps import channel_for
 from ..lockout.responses import lockout_response
 from ..redirects import safe_redirect, safe_url
@@ -42,6 +43,7 @@ def default_url(partial):
     return home_url(partial.channel)
 
 
+@secret_variables
 @SENSITIVE
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -95,6 +97,7 @@ def mailed(request):
         "mail_on_console": printed_to_console()})
 
 
+@secret_variables
 @never_cache
 @require_http_methods(["GET", "POST"])
 def link(request, token):
@@ -115,6 +118,7 @@ def link(request, token):
     return after_pipeline(request, outcome)
 
 
+@secret_variables
 @SENSITIVE
 @never_cache
 @require_http_methods(["GET", "POST"])

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ..console.decorators import fresh_code_required
+from ..core.sensitive import secret_variables
 from ..redirects import safe_redirect
 from ..twofactor import recovery, services
 from ..twofactor.forms import CodeForm, PasskeyForm
@@ -71,6 +72,7 @@ def as_int(value):
         return None
 
 
+@secret_variables
 @login_required
 @SENSITIVE
 @never_cache
@@ -89,6 +91,7 @@ def manage(request):
     })
 
 
+@secret_variables
 @login_required
 @SENSITIVE
 @never_cache
