@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import pipeline
+from .core.ephemeral import ephemeral_session
 from .core.sensitive import secret_variables
 from .drf import Refused, is_pipeline_session
-from .ephemeral import ephemeral_session
 from .lockout.responses import lockout_response
 from .twofactor import api_tokens
 

@@ -28,8 +28,8 @@ from .console import reauth
 from .console.gate import gate as console_gate
 from .core import device, sessions
 from .core.partial import PARTIAL_KEY, PartialLogin, session_marker
+from .core.redirects import safe_redirect
 from .core.requests import is_api_request, is_static_request
-from .redirects import safe_redirect
 from .views.login import console_login
 
 #: token links from mails, opened in a browser that may be half-way through a login

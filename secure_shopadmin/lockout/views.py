@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from ..conf import app_settings
 from ..core.looks import page_context
+from ..core.redirects import safe_redirect
 from ..core.sensitive import secret_variables
-from ..redirects import safe_redirect
 from . import services
 from .forms import UnlockForm
 from .responses import lockout_response

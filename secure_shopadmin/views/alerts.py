@@ -15,8 +15,8 @@ from ..audit.services import record as audit
 from ..core import sessions
 from ..core.looks import page_context
 from ..core.models import UserSession
+from ..core.redirects import safe_redirect
 from ..core.sensitive import secret_variables
-from ..redirects import safe_redirect
 
 
 def _page(request, template, context, status=200, user=None):

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 from .. import pipeline
 from ..console import networks
 from ..core.looks import home_url
+from ..core.redirects import is_safe, safe_redirect
 from ..core.sensitive import secret_variables
 from ..forms import LoginForm
 from ..lockout.responses import lockout_response
-from ..redirects import is_safe, safe_redirect
 
 
 def safe_next_url(request, url):

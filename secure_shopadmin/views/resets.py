@@ -19,9 +19,9 @@ from ..core.links import base_url
 from ..core.looks import home_url, page_context
 from ..core.mail import printed_to_console
 from ..core.partial import PartialLogin
+from ..core.redirects import safe_redirect
 from ..core.sensitive import secret_variables
 from ..core.steps import channel_for
-from ..redirects import safe_redirect
 from ..resets import email_change as email_services
 from ..resets import services
 from ..resets.forms import NewPasswordForm, ResendLinkForm

@@ -17,10 +17,10 @@ from ..console.decorators import fresh_code_required
 from ..core.looks import home_url, page_context
 from ..core.mail import printed_to_console, shop_name
 from ..core.partial import at_step, discard_partial
+from ..core.redirects import safe_redirect, safe_url
 from ..core.sensitive import secret_variables
 from ..core.steps import channel_for
 from ..lockout.responses import lockout_response
-from ..redirects import safe_redirect, safe_url
 from ..twofactor import browsers, links, services, signals, totp
 from ..twofactor.forms import CodeForm, PasskeyForm, VerifyForm
 from ..twofactor.models import EnrolmentLink

@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ..console.decorators import fresh_code_required
+from ..core.redirects import safe_redirect
 from ..core.sensitive import secret_variables
-from ..redirects import safe_redirect
 from ..twofactor import recovery, services
 from ..twofactor.forms import CodeForm, PasskeyForm
 from ..twofactor.models import RememberedBrowser

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils.http import url_has_allowed_host_and_scheme
 
 import secure_shopadmin
-from secure_shopadmin.redirects import safe_url
+from secure_shopadmin.core.redirects import safe_url
 
 pytestmark = pytest.mark.django_db
 OFF_SITE = ["//evil.example/phish", "///evil.example/phish", "/\\evil.example/phish", "//evil.example/%2F..",
