@@ -385,6 +385,23 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name='EmailChangeLink',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('token_digest', models.CharField(max_length=64, unique=True, verbose_name='token digest')),
+                ('new_email', models.EmailField(max_length=254, verbose_name='new e-mail address')),
+                ('state_digest', models.CharField(max_length=64, verbose_name='password fingerprint')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
+                ('expires_at', models.DateTimeField(verbose_name='expires')),
+                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='used')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+            ],
+            options={
+                'verbose_name': 'e-mail change link',
+                'verbose_name_plural': 'e-mail change links',
+            },
+        ),
+        migrations.CreateModel(
             name='UnlockLink',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),

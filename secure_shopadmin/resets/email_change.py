@@ -5,9 +5,10 @@
   policy, a current code, checked by the function the view hands in (``check_code``: the one code
   check of the pipeline layer, which takes a slot of the guard's code budget before checking).
 * Confirmation (``EMAIL_CHANGE_CONFIRM``): the new address takes effect only when the link mailed
-  to it is used (:func:`request_change`, :func:`confirm_change`). The link is signed, expires
-  after ``EMAIL_CHANGE_CONFIRM_MAX_AGE`` and holds a digest of the current address and password
-  hash: it is spent once the address changes, and void after a password change or forced reset.
+  to it is used (:func:`request_change`, :func:`confirm_change`). The link's token is kept only as
+  a digest on an :class:`~secure_shopadmin.resets.models.EmailChangeLink` row, which is spent once
+  (compare-and-set), whatever the address is changed to later (A → B → A does not revive it); it
+  expires after ``EMAIL_CHANGE_CONFIRM_MAX_AGE`` and is void after a password change or forced reset.
 * Model-level guard (:func:`guard_email_change`, a ``pre_save`` receiver on the user model): any
   save that changes the address of a user with a pending ``compromised`` requirement is refused
   with :class:`EmailChangeFrozen` (the admin answers 403), and after any change of address the
@@ -18,7 +19,6 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
@@ -30,14 +30,14 @@ from django.utils.translation import gettext_lazy as _
 from ..audit.models import EventKind, SecurityEvent
 from ..audit.services import record
 from ..conf import app_settings
-from ..core import crypto, mail
+from ..core import crypto, mail, tokens
 from ..core.links import absolute_url
 from ..core.policy import requires_2fa
 from ..core.sensitive import secret_variables
-from .models import ResetMode, ResetRequirement
+from .models import EmailChangeLink, ResetMode, ResetRequirement
 
 FORMER_EMAIL_ATTR = "_secure_shopadmin_former_email"
-CONFIRM_SALT = "secure_shopadmin.resets.email_confirm"
+LINK_PURPOSE = "email_confirm"
 #: what :func:`request_change` did
 CHANGED, MAILED, FAILED = "changed", "mailed", "failed"
 
@@ -133,7 +133,12 @@ def request_change(user, new_email, request=None):
     if not app_settings.EMAIL_CHANGE_CONFIRM:
         change_email(user, new_email, request=request)
         return CHANGED
-    token = signing.dumps({"u": str(user.pk), "e": new_email, "f": _state_digest(user)}, salt=CONFIRM_SALT)
+    token, digest = tokens.new_token(LINK_PURPOSE)
+    now = timezone.now()
+    EmailChangeLink.objects.filter(user=user, expires_at__lt=now).delete()
+    EmailChangeLink.objects.create(user=user, token_digest=digest, new_email=new_email,
+                                   state_digest=_state_digest(user), created_at=now,
+                                   expires_at=now + timedelta(seconds=app_settings.EMAIL_CHANGE_CONFIRM_MAX_AGE))
     record(EventKind.EMAIL_CHANGE_REQUESTED, request=request, actor=user, target=user, new=mask_email(new_email))
     sent = mail.send_to_user(user, "email_confirm", {
         "confirm_url": absolute_url(request, "secure_shopadmin:email_confirm", token),
@@ -142,36 +147,47 @@ def request_change(user, new_email, request=None):
 
 
 @secret_variables
+def find_link(token):
+    """The unspent, unexpired link of ``token`` whose user has not changed the password since, or None."""
+    if not token or len(token) > 100:
+        return None
+    now = timezone.now()
+    link = EmailChangeLink.objects.filter(
+        token_digest=tokens.token_digest(token, LINK_PURPOSE), used_at__isnull=True, expires_at__gt=now,
+        created_at__gt=now - timedelta(seconds=app_settings.EMAIL_CHANGE_CONFIRM_MAX_AGE),
+    ).select_related("user").first()
+    if link is None or not constant_time_compare(_state_digest(link.user), link.state_digest):
+        return None
+    return link
+
+
+@secret_variables
 def pending_change(token):
-    """(user, new address) of a confirmation link; None when it is altered, expired or spent."""
-    try:
-        asked = signing.loads(token, salt=CONFIRM_SALT, max_age=app_settings.EMAIL_CHANGE_CONFIRM_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    user = get_user_model()._default_manager.filter(pk=asked["u"]).first()
-    if user is None or not constant_time_compare(_state_digest(user), asked["f"]):
-        return None
-    return user, asked["e"]
+    """(user, new address) of a confirmation link; None when it is unknown, expired, spent or void."""
+    link = find_link(token)
+    return (link.user, link.new_email) if link is not None else None
 
 
 @secret_variables
 def confirm_change(token, request=None):
     """Set the address a confirmation link names; returns the user, or None for a link that no longer works.
 
-    Raises :class:`EmailChangeFrozen` while a ``compromised`` reset is pending."""
+    The link is spent first (compare-and-set on its row), so it works once, whatever the address is
+    later changed to. Raises :class:`EmailChangeFrozen` while a ``compromised`` reset is pending
+    (the link is then not spent)."""
     with transaction.atomic():
-        pending = pending_change(token)
-        if pending is None:
+        link = find_link(token)
+        if link is None:
             return None
-        user, new_email = pending
-        change_email(user, new_email, request=request)
-    return user
+        if not EmailChangeLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now()):
+            return None  # spent by a parallel request
+        change_email(link.user, link.new_email, request=request)
+    return link.user
 
 
 def _state_digest(user):
-    """Changes with the user's address or password hash: what spends or voids a confirmation link."""
-    state = f"{user.pk}|{getattr(user, user.get_email_field_name()) or ''}|{user.password}"
-    return crypto.digest(state, "email_confirm")
+    """Changes with the user's password hash: a password change or forced reset voids a pending link."""
+    return crypto.digest(f"{user.pk}|{user.password}", "email_confirm")
 
 
 def guard_email_change(sender, instance, raw=False, update_fields=None, **kwargs):

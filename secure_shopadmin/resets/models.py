@@ -168,3 +168,32 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return f"{self.template} → {self.user_id} ({self.get_state_display()})"
+
+
+class EmailChangeLink(models.Model):
+    """A link mailed to a new e-mail address: the address changes when it is used, once.
+
+    Single use comes from this row (``used_at``, set with a compare-and-set), not from the user's
+    state: a link stays spent even after the address is changed back (A → B → A).
+
+    Fields:
+        user: whose address changes.
+        token_digest: keyed digest of the token in the mailed URL (the token is never stored).
+        new_email: the address the link confirms.
+        state_digest: digest of the user's password hash when asked; a password change or forced
+            reset voids the link.
+        created_at, expires_at, used_at: its lifetime.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("user"))
+    token_digest = models.CharField(_("token digest"), max_length=64, unique=True)
+    new_email = models.EmailField(_("new e-mail address"), max_length=254)
+    state_digest = models.CharField(_("password fingerprint"), max_length=64)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail change link")
+        verbose_name_plural = _("e-mail change links")
