@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from .alerts import responses as alert_responses
 from .audit.models import EventKind
 from .audit.services import record
+from .core import api_tokens
 from .core.links import base_url
 from .core.sessions import end_user_sessions
 from .lockout import services as guard
@@ -37,6 +38,7 @@ def not_me(token, request=None):
         if not alert_responses.disown(alert):
             return None
         ended = end_user_sessions(user)
+        api_tokens.revoke_all([user.pk])
         forgotten = twofactor.forget_remembered_browsers(user)
         result = resets.require_reset(
             [user.pk], mode=ResetMode.COMPROMISED, category=ResetCategory.MEMBER, reason=gettext("This wasn't me"),

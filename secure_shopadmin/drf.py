@@ -19,15 +19,17 @@ user's sessions, so such requests are not checked again (no query); requests aut
 another way (a token, basic auth) are checked on every request.
 """
 
+from django.apps import apps
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import BasePermission
 
 from . import pipeline
+from .core import api_tokens
+from .core.models import ApiToken
 from .core.policy import requires_2fa
 from .core.sensitive import secret_variables
 from .resets.services import has_pending_requirement
-from .twofactor import api_tokens
 
 
 def password_reset_required(request, user, pipeline_session):
@@ -47,9 +49,9 @@ def second_factor_required(request, user, pipeline_session):
     if not requires_2fa(user):
         return None
     token = getattr(request, "auth", None)
-    if token is not None and api_tokens.is_verified(user, getattr(token, "key", "")):
-        return None
-    return "second_factor_required"
+    if isinstance(token, ApiToken) and token.verified:
+        return None  # issued to a login that passed the second factor
+    return "second_factor_required"  # the password alone, or a token from before install
 
 
 #: check(request, user, pipeline_session) -> refusal code or None, in order; the first code wins.
@@ -90,10 +92,12 @@ class PipelineChecksPermission(BasePermission):
 
 
 class CheckedTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, refusing a token whose user a pipeline stage would stop.
+    """``Authorization: Token <key>``: the app's API tokens (stored as digests), refusing a token whose
+    user a pipeline stage would stop (403 ``{"code": …}``).
 
-    Forcing a reset deletes the user's tokens; this also stops a token obtained after that
-    (``obtain_auth_token`` checks only the password).
+    A key that is not one of the app's tokens is looked up in DRF's own ``authtoken`` table, if that
+    app is installed (tokens made before install): such a token works only for a user outside the
+    second-factor policy, as it never proved a second factor.
     """
 
     @secret_variables
@@ -105,3 +109,14 @@ class CheckedTokenAuthentication(TokenAuthentication):
             if code:
                 raise Refused(code)
         return result
+
+    @secret_variables
+    def authenticate_credentials(self, key):
+        token = api_tokens.authenticate(key)
+        if token is not None:
+            if not token.user.is_active:
+                raise exceptions.AuthenticationFailed("User inactive or deleted.")
+            return token.user, token
+        if apps.is_installed("rest_framework.authtoken"):
+            return super().authenticate_credentials(key)  # DRF's own table: from before install
+        raise exceptions.AuthenticationFailed("Invalid token.")

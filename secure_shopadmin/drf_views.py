@@ -11,11 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import pipeline
+from .core import api_tokens
 from .core.ephemeral import ephemeral_session
+from .core.partial import session_marker
 from .core.sensitive import secret_variables
 from .drf import Refused, is_pipeline_session
 from .lockout.responses import lockout_response
-from .twofactor import api_tokens
 
 
 class ObtainVerifiedTokenView(APIView):
@@ -32,7 +33,8 @@ class ObtainVerifiedTokenView(APIView):
     def post(self, request):
         if not is_pipeline_session(request):
             raise Refused("not_authenticated")
-        return Response({"token": api_tokens.issue(request.user)})
+        marker = session_marker(request._request) or {}
+        return Response({"token": api_tokens.issue(request.user, verified=bool(marker.get("verified")))})
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
@@ -82,6 +84,7 @@ def token_login(django_request, username, password):
         raise Refused(partial.step_api_code if partial else "login_incomplete")
     if outcome.status != outcome.DONE:
         return Response({"code": "invalid_credentials"}, status=400)
-    key = api_tokens.issue(outcome.user)
+    marker = session_marker(django_request) or {}
+    key = api_tokens.issue(outcome.user, verified=bool(marker.get("verified")))  # did this login pass a code?
     logout(django_request)  # ends the pipeline's own session (and its record); the token is the credential
     return Response({"token": key})

@@ -86,3 +86,35 @@ class MailLanguage(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.language}"
+
+
+class ApiToken(models.Model):
+    """An API token: a second-factor credential, kept only as a digest.
+
+    The key is shown once, when issued; the row holds its keyed HMAC-SHA256 digest, so a dump of
+    the table gives no usable token. A token works only while the user's password (its session auth
+    hash) is the one it was issued under, and every token of a user is revoked when the user comes
+    under the 2FA policy, loses or resets a device, gets a forced reset or says "this wasn't me".
+
+    Fields:
+        user: whose token.
+        digest: keyed digest of the key (:func:`secure_shopadmin.core.api_tokens.digest`).
+        prefix: the key's first characters, to tell tokens apart in lists (not enough to use one).
+        verified: the login that obtained it passed the second factor (a user under the 2FA policy
+            can use only such a token).
+        auth_fingerprint: digest of the user's session auth hash when issued; a password change voids it.
+        created_at, last_used_at: its lifetime.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("user"))
+    digest = models.CharField(_("token digest"), max_length=64, unique=True)
+    prefix = models.CharField(_("token prefix"), max_length=8)
+    verified = models.BooleanField(_("second factor passed"), default=False)
+    auth_fingerprint = models.CharField(_("password fingerprint"), max_length=64)
+    created_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")

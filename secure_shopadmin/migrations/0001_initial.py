@@ -438,16 +438,20 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='VerifiedApiToken',
+            name='ApiToken',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_digest', models.CharField(max_length=64, unique=True, verbose_name='token digest')),
+                ('digest', models.CharField(max_length=64, unique=True, verbose_name='token digest')),
+                ('prefix', models.CharField(max_length=8, verbose_name='token prefix')),
+                ('verified', models.BooleanField(default=False, verbose_name='second factor passed')),
+                ('auth_fingerprint', models.CharField(max_length=64, verbose_name='password fingerprint')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='issued at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used at')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
             ],
             options={
-                'verbose_name': 'verified API token',
-                'verbose_name_plural': 'verified API tokens',
+                'verbose_name': 'API token',
+                'verbose_name_plural': 'API tokens',
             },
         ),
         migrations.CreateModel(

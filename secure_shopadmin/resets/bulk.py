@@ -1,13 +1,8 @@
 """Bulk clean-ups of the resets stage, for thousands of users in a few queries per batch."""
 
-from django.apps import apps
+from ..core import api_tokens
 
 
 def delete_api_tokens_of(user_ids):
-    """Delete Django REST framework tokens (``rest_framework.authtoken``) of these users, if installed."""
-    if not apps.is_installed("rest_framework.authtoken"):
-        return 0
-    from rest_framework.authtoken.models import Token  # optional app: only when installed
-
-    deleted, _ = Token.objects.filter(user_id__in=user_ids).delete()
-    return deleted
+    """Revoke every API token of these users (the app's own and DRF ``authtoken``'s, if installed)."""
+    return api_tokens.revoke_all(user_ids)

@@ -134,26 +134,3 @@ class EnrolmentLink(models.Model):
     @property
     def is_usable(self):
         return self.used_at is None and self.expires_at > timezone.now()
-
-
-
-
-class VerifiedApiToken(models.Model):
-    """A Django REST framework token issued to a session that passed the second factor.
-
-    A user under the second-factor policy can use only such a token: one obtained with the
-    password alone (e.g. DRF's ``obtain_auth_token``) is refused.
-
-    Fields:
-        user: whose token.
-        token_digest: keyed digest of the token's key (the key itself stays in DRF's table).
-        created_at: when it was issued.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    token_digest = models.CharField(_("token digest"), max_length=64, unique=True)
-    created_at = models.DateTimeField(_("issued at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("verified API token")
-        verbose_name_plural = _("verified API tokens")

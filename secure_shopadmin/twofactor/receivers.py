@@ -7,6 +7,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
 from ..conf import app_settings
+from ..core import api_tokens
 from ..core.sessions import end_user_sessions
 
 FLAGS = ("is_staff", "is_superuser", "is_active")
@@ -33,6 +34,7 @@ def end_sessions_on_policy_change(sender, instance, created, **kwargs):
     promoted = any(not old[flag] and getattr(instance, flag) for flag in ("is_staff", "is_superuser"))
     if promoted or (old["is_active"] and not instance.is_active):
         end_user_sessions(instance)
+        api_tokens.revoke_all([instance.pk])  # a token obtained on the password alone must not outlive it
 
 
 @receiver(m2m_changed, dispatch_uid="secure_shopadmin.twofactor.group_policy_change")
@@ -42,3 +44,4 @@ def end_sessions_on_group_change(sender, instance, action, pk_set=None, **kwargs
         return
     if Group.objects.filter(pk__in=pk_set or (), name__in=policy_groups).exists():
         end_user_sessions(instance)
+        api_tokens.revoke_all([instance.pk])

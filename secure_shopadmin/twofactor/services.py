@@ -6,6 +6,7 @@ from django.db import transaction
 
 from ..audit.models import EventKind
 from ..audit.services import record
+from ..core import api_tokens
 from ..core.mail import send_to_user
 from ..core.policy import requires_phishing_resistant
 from ..core.sensitive import secret_variables
@@ -170,6 +171,7 @@ def remove_device(user, kind, pk, *, request=None, actor=None):
         return None
     browsers.forget_all(user)
     end_user_sessions(user)
+    api_tokens.revoke_all([user.pk])  # a token is a second-factor credential: it goes with any device
     context = {"by_admin": actor not in (None, user), "device_name": name}
     transaction.on_commit(lambda: send_to_user(user, "device_removed", context))
     signals.device_removed.send(sender=PasskeyDevice if kind == "passkey" else AuthenticatorDevice,
@@ -192,6 +194,7 @@ def remove_devices(user, *, request=None, actor=None, reason=""):
     RecoveryCodeSet.objects.filter(user=user).delete()
     browsers.forget_all(user)
     end_user_sessions(user)
+    api_tokens.revoke_all([user.pk])  # a token is a second-factor credential: it goes with the devices
     record(EventKind.DEVICE_RESET, request=request, actor=actor, target=user, reason=reason,
            passkeys=removed_passkeys)
     transaction.on_commit(lambda: send_to_user(user, "device_removed", {"by_admin": actor not in (None, user)}))

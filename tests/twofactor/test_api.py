@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from secure_shopadmin.twofactor import api_tokens
+from secure_shopadmin.core import api_tokens
 
 from ..conftest import MEMBER_PASSWORD, STAFF_PASSWORD
 from .helpers import password_login
@@ -51,7 +51,7 @@ def test_verified_session_obtains_a_usable_token(staff_user, staff_totp):
     response = client.post("/api/token/")
     assert response.status_code == 200
     token = response.json()["token"]
-    assert api_tokens.is_verified(staff_user, token)
+    assert api_tokens.authenticate(token).verified
     assert api(Client(), token).status_code == 200
     assert api(client).status_code == 200  # the verified session itself
 
