@@ -361,6 +361,24 @@ DEFAULTS = {
         900,
         "Seconds over which LOCKOUT_OTP_LIMIT counts, and how long the (account, IP) is then refused codes.",
     ),
+    "LOCKOUT_OTP_ACCOUNT_DELAY_AFTER": (
+        20,
+        "Wrong codes of one account from any networks within LOCKOUT_OTP_ACCOUNT_WINDOW after which each further "
+        "code must wait a doubling delay (a browser that completed a login of the account is exempt); at this "
+        "ceiling the user and SECURITY_CONTACTS are mailed that the password is known.",
+    ),
+    "LOCKOUT_OTP_ACCOUNT_WINDOW": (
+        86400,
+        "Seconds, from the first wrong code, over which LOCKOUT_OTP_ACCOUNT_DELAY_AFTER counts (24 hours).",
+    ),
+    "LOCKOUT_OTP_ACCOUNT_DELAY_BASE": (
+        60,
+        "Seconds of the first account-wide code delay; it doubles with each further wrong code.",
+    ),
+    "LOCKOUT_OTP_ACCOUNT_DELAY_MAX": (
+        3600,
+        "Longest account-wide code delay in seconds.",
+    ),
     "LOCKOUT_UNLOCK_LINK_TTL": (
         86400,
         "Seconds a mailed unlock link stays valid.",

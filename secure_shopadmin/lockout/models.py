@@ -12,6 +12,7 @@ class Rule(models.TextChoices):
     IP = rules.IP, _("IP address")
     ACCOUNT = rules.ACCOUNT, _("account")
     OTP = rules.OTP, _("codes from account and IP")
+    OTP_ACCOUNT = rules.OTP_ACCOUNT, _("codes from any network")
     MAIL = rules.MAIL, _("mail interval")
 
 

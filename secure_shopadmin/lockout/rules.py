@@ -10,6 +10,9 @@ account    account, any IP         from LOCKOUT_ACCOUNT_DELAY_AFTER consecutive 
                                    doubling delay (a known browser is exempt); at
                                    LOCKOUT_ACCOUNT_LOCK_AFTER a lock until unlocked
 otp        (account, client IP)    wrong codes: LOCKOUT_OTP_LIMIT per LOCKOUT_OTP_WINDOW
+otp_acct   account, any IP         wrong codes within LOCKOUT_OTP_ACCOUNT_WINDOW: from
+                                   LOCKOUT_OTP_ACCOUNT_DELAY_AFTER a doubling delay per code
+                                   (a known browser is exempt); the ceiling is mailed
 =========  ======================  ==========================================================
 """
 
@@ -18,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from ..conf import app_settings
 
 PAIR, IP, ACCOUNT, OTP, MAIL = "pair", "ip", "account", "otp", "mail"
+OTP_ACCOUNT = "otp_acct"
 #: ``locked_until`` of a lock that only an unlock lifts
 UNTIL_UNLOCKED = datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -42,6 +46,15 @@ def account_delay(failures):
         return None
     seconds = app_settings.LOCKOUT_ACCOUNT_DELAY_BASE * 2 ** min(failures - after, 32)
     return timedelta(seconds=min(seconds, app_settings.LOCKOUT_ACCOUNT_DELAY_MAX))
+
+
+def otp_account_delay(failures):
+    """The wait after an account's ``failures``-th wrong code in its window (any networks), or None below it."""
+    after = app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_AFTER
+    if failures < after:
+        return None
+    seconds = app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_BASE * 2 ** min(failures - after, 32)
+    return timedelta(seconds=min(seconds, app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_MAX))
 
 
 def seconds_until(moment, now):

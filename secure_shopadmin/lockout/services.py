@@ -21,7 +21,7 @@ from ..audit.models import EventKind
 from ..audit.services import record
 from ..conf import app_settings
 from ..core import device
-from ..core.mail import send_to_user
+from ..core.mail import send_to_security_contacts, send_to_user
 from ..core.sensitive import secret_variables
 from ..core.tokens import new_token, token_digest
 from . import clock, ip, keys, rules, store_cache, store_db
@@ -182,6 +182,8 @@ def report_locks(request, reservation, user=None):
         mail_unlock_link(request, user)
     if rules.OTP in reservation.new_locks and user is not None:
         mail_otp_lock(user, subject)
+    if rules.OTP_ACCOUNT in reservation.new_locks and user is not None:
+        mail_password_known(user, subject)
 
 
 def mirror_pair_lock(request, subject):
@@ -208,7 +210,10 @@ def _user_for(normalised):
 # --- codes (the second factor) -------------------------------------------------------------------
 
 def otp_subject(request, user):
-    return Subject(username=keys.normalise_username(user.get_username()), ip=ip.request_key(request))
+    """Who enters a code; ``known_device()`` (asked only past the account-wide ceiling): has this
+    browser completed a login of ``user`` before?"""
+    return Subject(username=keys.normalise_username(user.get_username()), ip=ip.request_key(request),
+                   known_device=lambda: device.is_known(http_request(request), user))
 
 
 def otp_refusal(request, user):
@@ -237,6 +242,17 @@ def count_otp_failure(request, user):
 def mail_otp_lock(user, subject):
     if store_db.claim_interval(subject.username, "otp_lock", app_settings.LOCKOUT_MAIL_INTERVAL):
         send_to_user(user, "otp_lock", {"ip": subject.ip, "minutes": app_settings.LOCKOUT_OTP_WINDOW // 60})
+
+
+def mail_password_known(user, subject):
+    """The account-wide ceiling of wrong codes: tell the user and the security contacts the password is known."""
+    if not store_db.claim_interval(subject.username, "password_known", app_settings.LOCKOUT_OTP_ACCOUNT_WINDOW):
+        return
+    context = {"failures": app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_AFTER,
+               "hours": app_settings.LOCKOUT_OTP_ACCOUNT_WINDOW // 3600}
+    send_to_user(user, "password_known", context)
+    send_to_security_contacts("security_contact_password_known", {**context, "username": user.get_username(),
+                                                                  "is_staff": user.is_staff})
 
 
 # --- unlocking -------------------------------------------------------------------------------------
@@ -315,6 +331,7 @@ def lift_account_locks(user, *, request=None, reason="password reset"):
             store_cache.forget(counter.rule, counter.username, counter.ip)
     if app_settings.LOCKOUT_CACHE:
         store_cache.forget(rules.ACCOUNT, normalised, "")
+        store_cache.forget(rules.OTP_ACCOUNT, normalised, "")
     Counter.objects.filter(pk__in=[row.pk for row in rows]).delete()
     forget_axes_attempts(username=normalised)
     if rows:
@@ -341,6 +358,7 @@ def reset(*, ip_address=None, username=None, ip_or_username=False):
             store_cache.forget(counter.rule, counter.username, counter.ip)
         if name is not None:
             store_cache.forget(rules.ACCOUNT, name, "")
+            store_cache.forget(rules.OTP_ACCOUNT, name, "")
         if ip_key is not None:
             store_cache.forget(rules.IP, "", ip_key)
     Counter.objects.filter(pk__in=[row.pk for row in rows]).delete()

@@ -198,6 +198,11 @@ def reserve_otp(subject):
     if _active(lock, ts):
         reservation.retry_after, reservation.refused_by = _retry(lock, now), (rules.OTP,)
         return reservation
+    account = (rules.OTP_ACCOUNT, subject.username, "")
+    gate = cache.get(_key(account, "gate"))
+    if _active(gate, ts) and not subject.known_device():
+        reservation.retry_after, reservation.refused_by = _retry(gate, now), (rules.OTP_ACCOUNT,)
+        return reservation
     window = app_settings.LOCKOUT_OTP_WINDOW
     count_key = _window_counter(cache, counter, ts, window)
     n = _incr(cache, count_key, window * 2 + 60, False)
@@ -208,9 +213,35 @@ def reserve_otp(subject):
         reservation.refused_by = (rules.OTP,)
         return reservation
     reservation.undo["decr"] = [count_key]
+    if not _count_account_code(cache, reservation, subject, account, gate, ts):
+        _decr(cache, count_key)
+        reservation.undo["decr"] = []
+        reservation.retry_after, reservation.refused_by = 1, (rules.OTP_ACCOUNT,)
+        return reservation
     if n == app_settings.LOCKOUT_OTP_LIMIT:
         _lock(cache, reservation, counter, ts + window, window, count=n)
     return reservation
+
+
+def _count_account_code(cache, reservation, subject, account, gate, ts):
+    """Count one wrong code of the account (any network); past the ceiling only one attempt per delay
+    passes (an ``add`` on a key named after the gate it found), except from a known browser."""
+    window = app_settings.LOCKOUT_OTP_ACCOUNT_WINDOW
+    count_key = _window_counter(cache, account, ts, window)
+    n = _incr(cache, count_key, window * 2 + 60, False)
+    delay = rules.otp_account_delay(n)
+    if delay is not None and n > app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_AFTER and not subject.known_device():
+        if not cache.add(_key(account, f"turn:{gate}"), 1, int(delay.total_seconds()) + 60):
+            _decr(cache, count_key)  # another attempt took this delay's turn
+            return False
+    reservation.undo["decr"].append(count_key)
+    if delay is not None:
+        seconds = int(delay.total_seconds())
+        cache.set(_key(account, "gate"), ts + seconds, seconds + 60)
+        reservation.undo["gate"] = (_key(account, "gate"), gate)
+    if n == app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_AFTER:
+        reservation.new_locks.append(rules.OTP_ACCOUNT)
+    return True
 
 
 def release(reservation):

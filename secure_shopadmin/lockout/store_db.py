@@ -26,7 +26,7 @@ def password_keys(subject):
 
 
 def otp_keys(subject):
-    return [(rules.OTP, subject.username, subject.ip)]
+    return [(rules.OTP, subject.username, subject.ip), (rules.OTP_ACCOUNT, subject.username, "")]
 
 
 def _query(keys):
@@ -178,7 +178,7 @@ def reserve_password(subject):
 
 def peek_otp(subject):
     now = clock.now()
-    row = _query(otp_keys(subject)).first()
+    row = _query(otp_keys(subject)[:1]).first()
     return rules.seconds_until(row.locked_until, now) if row is not None and _locked(row, now) else 0
 
 
@@ -186,17 +186,38 @@ def reserve_otp(subject):
     reservation = Reservation("otp", subject)
     with transaction.atomic(using=_db()):
         now = clock.now()
-        (row,) = _locked_rows(otp_keys(subject))
-        befores = {row.pk: _snapshot(row)}
+        row, account = rows = _locked_rows(otp_keys(subject))
+        befores = {r.pk: _snapshot(r) for r in rows}
         if _locked(row, now):
             reservation.retry_after = rules.seconds_until(row.locked_until, now)
             reservation.refused_by = (rules.OTP,)
             return reservation
+        _age_window(account, now, app_settings.LOCKOUT_OTP_ACCOUNT_WINDOW)
+        if _delayed(account, now) and not subject.known_device():
+            reservation.retry_after = rules.seconds_until(account.delayed_until, now)
+            reservation.refused_by = (rules.OTP_ACCOUNT,)
+            return reservation
         _age_window(row, now, app_settings.LOCKOUT_OTP_WINDOW)
         _count_in_window(row, now, reservation, app_settings.LOCKOUT_OTP_LIMIT, app_settings.LOCKOUT_OTP_WINDOW)
-        _save([row], befores, reservation)
+        _count_account_code(account, now, reservation)
+        _save(rows, befores, reservation)
         reservation.lock_retry_after = _lock_retry(reservation, [row], now)
     return reservation
+
+
+def _delayed(row, now):
+    return bool(row.delayed_until and row.delayed_until > now)
+
+
+def _count_account_code(row, now, reservation):
+    """One more wrong code of the account, any network: past the ceiling, a doubling delay."""
+    row.failures += 1
+    row.last_failure_at = now
+    delay = rules.otp_account_delay(row.failures)
+    if delay is not None:
+        row.delayed_until = now + delay
+    if row.failures == app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_AFTER:
+        reservation.new_locks.append(rules.OTP_ACCOUNT)
 
 
 def release(reservation):

@@ -149,7 +149,7 @@ class Migration(migrations.Migration):
             name='Counter',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(choices=[('pair', 'account and IP'), ('ip', 'IP address'), ('account', 'account'), ('otp', 'codes from account and IP'), ('mail', 'mail interval')], max_length=16, verbose_name='rule')),
+                ('rule', models.CharField(choices=[('pair', 'account and IP'), ('ip', 'IP address'), ('account', 'account'), ('otp', 'codes from account and IP'), ('otp_acct', 'codes from any network'), ('mail', 'mail interval')], max_length=16, verbose_name='rule')),
                 ('username', models.CharField(blank=True, max_length=160, verbose_name='username')),
                 ('ip', models.CharField(blank=True, max_length=64, verbose_name='IP address')),
                 ('failures', models.PositiveIntegerField(default=0, verbose_name='failures')),
