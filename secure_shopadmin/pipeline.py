@@ -33,6 +33,7 @@ from .core import languages
 from .core.partial import MARKER_KEY, MARKER_VERSION, PARTIAL_KEY, PartialLogin, discard_partial, session_marker
 from .core.sensitive import secret_variables
 from .core.steps import Channel
+from .hashers import stage as password_stage
 from .lockout import stage as guard_stage
 from .resets import stage as required_actions_stage
 from .twofactor import stage as second_factor_stage
@@ -107,8 +108,10 @@ def login_with_password(request, username, password, *, channel, next_url=""):
                                   channel=channel, refused=True)
         return Outcome(Outcome.REFUSED, retry_after=retry_after)
     # 2. password
+    checking = password_stage.started()
     user = authenticate(request, username=username, password=password)
     if user is None or not channel_admits(channel, user):
+        password_stage.failed(checking)  # as long as the slowest stored format's check: no timing oracle
         retry_after = guard_stage.password_failed(request, username, channel, user)
         signals.login_failed.send(sender=Outcome, request=request, username=username,
                                   channel=channel, refused=bool(retry_after))

@@ -5,8 +5,8 @@ from django.dispatch import receiver
 
 from .. import signals as core_signals
 from ..conf import app_settings
-from ..core import sessions
-from . import deferred, notify, records
+from ..core import deferred, sessions
+from . import notify, records
 
 deferred.connect()
 

@@ -9,10 +9,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ..conf import app_settings
-from ..core import crypto, device
+from ..core import crypto, deferred, device
 from ..core.models import KnownDevice, UserSession
 from ..core.sessions import session_store
-from . import deferred, environment, familiar
+from . import environment, familiar
 from .models import AlertDecision, LoginOutcome, LoginRecord
 
 

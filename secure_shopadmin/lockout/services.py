@@ -20,7 +20,7 @@ from django.utils import timezone
 from ..audit.models import EventKind
 from ..audit.services import record
 from ..conf import app_settings
-from ..core import device
+from ..core import deferred, device
 from ..core.mail import send_to_security_contacts, send_to_user
 from ..core.sensitive import secret_variables
 from ..core.tokens import new_token, token_digest
@@ -241,7 +241,8 @@ def count_otp_failure(request, user):
 
 def mail_otp_lock(user, subject):
     if store_db.claim_interval(subject.username, "otp_lock", app_settings.LOCKOUT_MAIL_INTERVAL):
-        send_to_user(user, "otp_lock", {"ip": subject.ip, "minutes": app_settings.LOCKOUT_OTP_WINDOW // 60})
+        context = {"ip": subject.ip, "minutes": app_settings.LOCKOUT_OTP_WINDOW // 60}
+        deferred.after_response(lambda: send_to_user(user, "otp_lock", context))  # not inside the answer
 
 
 def mail_password_known(user, subject):
@@ -250,9 +251,9 @@ def mail_password_known(user, subject):
         return
     context = {"failures": app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_AFTER,
                "hours": app_settings.LOCKOUT_OTP_ACCOUNT_WINDOW // 3600}
-    send_to_user(user, "password_known", context)
-    send_to_security_contacts("security_contact_password_known", {**context, "username": user.get_username(),
-                                                                  "is_staff": user.is_staff})
+    contacts = {**context, "username": user.get_username(), "is_staff": user.is_staff}
+    deferred.after_response(lambda: send_to_user(user, "password_known", context))
+    deferred.after_response(lambda: send_to_security_contacts("security_contact_password_known", contacts))
 
 
 # --- unlocking -------------------------------------------------------------------------------------
@@ -274,7 +275,8 @@ def mail_unlock_link(request, user, *, force=False):
         url = http_request(request).build_absolute_uri(path)
     else:
         url = (app_settings.SITE_URL or "").rstrip("/") + path
-    send_to_user(user, "lockout_unlock", {"url": url, "hours": app_settings.LOCKOUT_UNLOCK_LINK_TTL // 3600})
+    context = {"url": url, "hours": app_settings.LOCKOUT_UNLOCK_LINK_TTL // 3600}
+    deferred.after_response(lambda: send_to_user(user, "lockout_unlock", context))  # not inside the answer
     return link
 
 

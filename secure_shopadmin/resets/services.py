@@ -16,7 +16,7 @@ from django.utils import timezone
 from ..audit.models import EventKind
 from ..audit.services import record, record_many
 from ..conf import app_settings
-from ..core import crypto, tokens
+from ..core import crypto, deferred, tokens
 from ..core.links import url_from
 from ..core.sensitive import secret_variables
 from ..core.sessions import end_sessions_of, end_user_sessions
@@ -218,7 +218,8 @@ def request_new_link(email, base_url=""):
     rows = []
     for requirement in requirements:
         rows += resend_mail(requirement, base_url)
-    outbox.send_now(rows)
+    if rows:  # queued now, sent after the response: the answer takes as long with a pending reset as without
+        deferred.after_response(lambda: outbox.send_now(rows))
     return len(rows)
 
 

@@ -10,8 +10,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from secure_shopadmin.alerts import deferred, notify
+from secure_shopadmin.alerts import notify
 from secure_shopadmin.alerts.models import LoginRecord
+from secure_shopadmin.core import deferred
 from tests.mailers import use_mail_backend
 
 from ..conftest import MEMBER_PASSWORD, STAFF_PASSWORD

@@ -47,5 +47,5 @@ def _flush(**kwargs):
 
 
 def connect():
-    request_started.connect(_open, dispatch_uid="secure_shopadmin.alerts.deferred.open")
-    request_finished.connect(_flush, dispatch_uid="secure_shopadmin.alerts.deferred.flush")
+    request_started.connect(_open, dispatch_uid="secure_shopadmin.core.deferred.open")
+    request_finished.connect(_flush, dispatch_uid="secure_shopadmin.core.deferred.flush")
