@@ -16,7 +16,6 @@ import time
 
 from django.contrib import messages
 from django.http import HttpResponseBadRequest, JsonResponse, QueryDict
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -26,6 +25,7 @@ from ..conf import app_settings
 from ..core import crypto
 from ..core.looks import page_context
 from ..core.partial import session_marker
+from ..core.redirects import safe_redirect
 from ..twofactor import services as twofactor_services
 from . import codecheck
 from .requests import is_api_request
@@ -116,7 +116,7 @@ def resume(request):
         return HttpResponseBadRequest()
     if session_marker(request) is None or not _take_nonce(request, payload["n"], spend=False):
         messages.warning(request, _("That confirmation was already used or has expired; nothing was done."))
-        return redirect(request.get_full_path())
+        return safe_redirect(request, request.get_full_path())
     user = request.user
     outcome = codecheck.check(request, user, request.POST)
     record(EventKind.REAUTH, request=request, actor=user, target=user, outcome=outcome.status,

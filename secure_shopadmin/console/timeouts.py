@@ -12,7 +12,6 @@ from django.apps import apps
 from django.contrib import auth, messages
 from django.contrib.messages.storage import default_storage
 from django.http import JsonResponse
-from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from django.utils.translation import ngettext
 from ..audit.models import EventKind
 from ..audit.services import record
 from ..conf import app_settings
+from ..core.redirects import safe_redirect
 from ..core.steps import Channel
 from .requests import admin_namespace, is_api_request
 
@@ -110,13 +110,13 @@ def end(request, marker, reason, seconds):
         return JsonResponse({"code": "session_expired", "reason": reason}, status=401)
     namespace = admin_namespace(request)
     if namespace is None:
-        response = redirect(request.get_full_path())
+        response = safe_redirect(request, request.get_full_path())
     else:
         try:
             login_url = reverse(f"{namespace}:login")
         except NoReverseMatch:
             login_url = reverse("admin:login")
-        response = redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
+        response = safe_redirect(request, f"{login_url}?{urlencode({'next': request.get_full_path()})}")
     tell(request, response, explanation(reason, seconds))
     return response
 

@@ -1,13 +1,13 @@
 """The break-glass console link: GET shows a button, only the POST spends the link."""
 
 from django.contrib import admin
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ..console import passes
+from ..core.redirects import safe_redirect
 
 
 def _page(request, template, context, status=200):
@@ -27,7 +27,7 @@ def console_pass(request, token):
         return _page(request, "pass_invalid.html", {"title": _("Link not valid")}, status=410)
     if request.method == "GET":
         return _page(request, "pass.html", {"title": _("Console access from this browser")})
-    response = redirect("admin:login")
+    response = safe_redirect(request, "admin:login")
     if not passes.spend(request, response, found):
         return _page(request, "pass_invalid.html", {"title": _("Link not valid")}, status=410)
     return response

@@ -20,6 +20,7 @@ from secure_shopadmin.lockout.models import Counter
 from secure_shopadmin.resets.models import ResetRequirement
 from secure_shopadmin.testing import pipeline_login
 from secure_shopadmin.twofactor import models as twofactor
+from secure_shopadmin.twofactor.passkeys.models import PasskeyDevice
 
 from ..conftest import STAFF_PASSWORD
 from .endpoints import ENDPOINTS, requests
@@ -30,7 +31,7 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])
 CASES = [pytest.param(endpoint, state, id=f"{endpoint.name}-{state}")
-         for endpoint in ENDPOINTS for state in ("anonymous", "half", "logged_in", "member")
+         for endpoint in ENDPOINTS for state in ("anonymous", "half", "logged_in", "stale", "member")
          if state in endpoint.states or (state == "member" and "logged_in" in endpoint.states
                                          and not endpoint.name.startswith("admin_"))]
 
@@ -41,8 +42,9 @@ def security_state():
 
     return {
         "users": sorted(get_user_model().objects.values_list("pk", "password", "email", "is_active", "is_staff")),
-        "devices": sorted(twofactor.AuthenticatorDevice.objects.values_list(
-            "pk", "user_id", "confirmed", "key_encrypted")),
+        "devices": sorted(twofactor.AuthenticatorDevice.objects.filter(confirmed=True).values_list(
+            "pk", "user_id", "key_encrypted")),  # a page showing a new app's QR code makes a pending one
+        "passkeys": sorted(PasskeyDevice.objects.values_list("pk", "user_id", "name")),
         "recovery": sorted(twofactor.RecoveryCode.objects.values_list("pk", "used_at")),
         "links": sorted(twofactor.EnrolmentLink.objects.values_list("pk", "used_at")),
         "resets": sorted(ResetRequirement.objects.values_list("pk", "user_id", "satisfied_at", "cancelled_at",
@@ -59,6 +61,8 @@ def client_in(state, users):
         assert response.status_code == 302 and pipeline.PARTIAL_KEY in client.session
     elif state == "logged_in":
         pipeline_login(client, users["superuser"] if users["admin"] else users["staff"])
+    elif state == "stale":  # logged in, but the last code is too old: sensitive POSTs ask for a fresh one
+        pipeline_login(client, users["staff"], verified=False)
     elif state == "member":
         pipeline_login(client, users["member"], channel="storefront")
     return client
