@@ -4,6 +4,9 @@ one PostgreSQL database and one Redis; 8 parallel clients attack both at once.
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME SSA_REDIS_URL=redis://127.0.0.1:6379/N \\
         .venv/bin/python benchmarks/two_servers.py [--ports 8140 8141] [--attempts 40]
 
+BENCH_DATABASE_URL names a database of its own (the schema is migrated into it and four accounts are
+made there; a database made before a change of the app's one migration must be made anew).
+
 The attacks, each from its own address (``X-Forwarded-For``; loopback is the trusted proxy), every
 request sent alternately to either server:
 
