@@ -363,13 +363,18 @@ DEFAULTS = {
     ),
     "LOCKOUT_OTP_ACCOUNT_DELAY_AFTER": (
         20,
-        "Wrong codes of one account from any networks within LOCKOUT_OTP_ACCOUNT_WINDOW after which each further "
+        "Consecutive wrong codes of one account from any networks after which each further "
         "code must wait a doubling delay (a browser that completed a login of the account is exempt); at this "
         "ceiling the user and SECURITY_CONTACTS are mailed that the password is known.",
     ),
     "LOCKOUT_OTP_ACCOUNT_WINDOW": (
         86400,
-        "Seconds, from the first wrong code, over which LOCKOUT_OTP_ACCOUNT_DELAY_AFTER counts (24 hours).",
+        "Seconds without a wrong code after which an account's consecutive wrong codes are forgotten (24 hours).",
+    ),
+    "LOCKOUT_OTP_ACCOUNT_LOCK_AFTER": (
+        100,
+        "Consecutive wrong codes of one account (any networks) that lock its codes until a reset, an admin's "
+        "unlock or a login from a known browser (NIST SP 800-63B-4: at most 100); known browsers pass.",
     ),
     "LOCKOUT_OTP_ACCOUNT_DELAY_BASE": (
         60,

@@ -10,9 +10,9 @@ account    account, any IP         from LOCKOUT_ACCOUNT_DELAY_AFTER consecutive 
                                    doubling delay (a known browser is exempt); at
                                    LOCKOUT_ACCOUNT_LOCK_AFTER a lock until unlocked
 otp        (account, client IP)    wrong codes: LOCKOUT_OTP_LIMIT per LOCKOUT_OTP_WINDOW
-otp_acct   account, any IP         wrong codes within LOCKOUT_OTP_ACCOUNT_WINDOW: from
-                                   LOCKOUT_OTP_ACCOUNT_DELAY_AFTER a doubling delay per code
-                                   (a known browser is exempt); the ceiling is mailed
+otp_acct   account, any IP         consecutive wrong codes: from LOCKOUT_OTP_ACCOUNT_DELAY_AFTER
+                                   a doubling delay per code, at LOCKOUT_OTP_ACCOUNT_LOCK_AFTER
+                                   a lock (a known browser passes both); the ceiling is mailed
 =========  ======================  ==========================================================
 """
 

@@ -199,9 +199,11 @@ def reserve_otp(subject):
         reservation.retry_after, reservation.refused_by = _retry(lock, now), (rules.OTP,)
         return reservation
     account = (rules.OTP_ACCOUNT, subject.username, "")
-    gate = cache.get(_key(account, "gate"))
-    if _active(gate, ts) and not subject.known_device():
-        reservation.retry_after, reservation.refused_by = _retry(gate, now), (rules.OTP_ACCOUNT,)
+    values = cache.get_many([_key(account, "gate"), _key(account, "lock")])
+    gate = values.get(_key(account, "gate"))
+    waits = [v for v in values.values() if _active(v, ts)]
+    if waits and not subject.known_device():
+        reservation.retry_after, reservation.refused_by = max(_retry(v, now) for v in waits), (rules.OTP_ACCOUNT,)
         return reservation
     window = app_settings.LOCKOUT_OTP_WINDOW
     count_key = _window_counter(cache, counter, ts, window)
@@ -224,11 +226,11 @@ def reserve_otp(subject):
 
 
 def _count_account_code(cache, reservation, subject, account, gate, ts):
-    """Count one wrong code of the account (any network); past the ceiling only one attempt per delay
-    passes (an ``add`` on a key named after the gate it found), except from a known browser."""
-    window = app_settings.LOCKOUT_OTP_ACCOUNT_WINDOW
-    count_key = _window_counter(cache, account, ts, window)
-    n = _incr(cache, count_key, window * 2 + 60, False)
+    """Count one consecutive wrong code of the account (any network; forgotten after
+    LOCKOUT_OTP_ACCOUNT_WINDOW without one); past the ceiling only one attempt per delay passes (an
+    ``add`` on a key named after the gate it found), except from a known browser."""
+    count_key = _key(account, "n")
+    n = _incr(cache, count_key, app_settings.LOCKOUT_OTP_ACCOUNT_WINDOW, True)
     delay = rules.otp_account_delay(n)
     if delay is not None and n > app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_AFTER and not subject.known_device():
         if not cache.add(_key(account, f"turn:{gate}"), 1, int(delay.total_seconds()) + 60):
@@ -241,6 +243,13 @@ def _count_account_code(cache, reservation, subject, account, gate, ts):
         reservation.undo["gate"] = (_key(account, "gate"), gate)
     if n == app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_AFTER:
         reservation.new_locks.append(rules.OTP_ACCOUNT)
+    if n == app_settings.LOCKOUT_OTP_ACCOUNT_LOCK_AFTER:
+        cache.set(_key(account, "lock"), FOREVER, None)
+        reservation.undo.setdefault("delete", []).append(_key(account, "lock"))
+        if rules.OTP_ACCOUNT not in reservation.new_locks:
+            reservation.new_locks.append(rules.OTP_ACCOUNT)
+        store_db.mirror_lock(*account, rules.UNTIL_UNLOCKED)
+        reservation.undo.setdefault("mirrored", []).append(account)
     return True
 
 
@@ -267,7 +276,8 @@ def release(reservation):
 
 
 def clear(username, ip):
-    counters = [(rules.PAIR, username, ip), (rules.ACCOUNT, username, ""), (rules.OTP, username, ip)]
+    counters = [(rules.PAIR, username, ip), (rules.ACCOUNT, username, ""), (rules.OTP, username, ip),
+                (rules.OTP_ACCOUNT, username, "")]
     _cache().delete_many([_key(c, f) for c in counters for f in ("n", "lock", "lvl", "gate", "start")])
     store_db.clear(username, ip)
 

@@ -192,9 +192,10 @@ def reserve_otp(subject):
             reservation.retry_after = rules.seconds_until(row.locked_until, now)
             reservation.refused_by = (rules.OTP,)
             return reservation
-        _age_window(account, now, app_settings.LOCKOUT_OTP_ACCOUNT_WINDOW)
-        if _delayed(account, now) and not subject.known_device():
-            reservation.retry_after = rules.seconds_until(account.delayed_until, now)
+        _age_account_codes(account, now)
+        waits = [until for until in (account.locked_until, account.delayed_until) if until and until > now]
+        if waits and not subject.known_device():
+            reservation.retry_after = max(rules.seconds_until(until, now) for until in waits)
             reservation.refused_by = (rules.OTP_ACCOUNT,)
             return reservation
         _age_window(row, now, app_settings.LOCKOUT_OTP_WINDOW)
@@ -209,8 +210,16 @@ def _delayed(row, now):
     return bool(row.delayed_until and row.delayed_until > now)
 
 
+def _age_account_codes(row, now):
+    """Consecutive wrong codes of an account are forgotten after LOCKOUT_OTP_ACCOUNT_WINDOW without one."""
+    forget = timedelta(seconds=app_settings.LOCKOUT_OTP_ACCOUNT_WINDOW)
+    if row.last_failure_at and now - row.last_failure_at >= forget and not _locked(row, now):
+        row.failures, row.delayed_until = 0, None
+
+
 def _count_account_code(row, now, reservation):
-    """One more wrong code of the account, any network: past the ceiling, a doubling delay."""
+    """One more consecutive wrong code of the account, any network: past the ceiling a doubling delay,
+    at LOCKOUT_OTP_ACCOUNT_LOCK_AFTER a lock until unlocked (known browsers pass both)."""
     row.failures += 1
     row.last_failure_at = now
     delay = rules.otp_account_delay(row.failures)
@@ -218,6 +227,10 @@ def _count_account_code(row, now, reservation):
         row.delayed_until = now + delay
     if row.failures == app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_AFTER:
         reservation.new_locks.append(rules.OTP_ACCOUNT)
+    if row.failures >= app_settings.LOCKOUT_OTP_ACCOUNT_LOCK_AFTER and not _locked(row, now):
+        row.locked_until = rules.UNTIL_UNLOCKED
+        if rules.OTP_ACCOUNT not in reservation.new_locks:
+            reservation.new_locks.append(rules.OTP_ACCOUNT)
 
 
 def release(reservation):
@@ -241,7 +254,8 @@ def release(reservation):
 
 def clear(username, ip):
     """The whole pipeline succeeded: forget this pair's and account's failures and this pair's codes."""
-    _query([(rules.PAIR, username, ip), (rules.ACCOUNT, username, ""), (rules.OTP, username, ip)]).delete()
+    _query([(rules.PAIR, username, ip), (rules.ACCOUNT, username, ""), (rules.OTP, username, ip),
+            (rules.OTP_ACCOUNT, username, "")]).delete()
 
 
 def failures(username, ip):
