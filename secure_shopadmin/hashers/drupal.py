@@ -5,7 +5,7 @@ import hashlib
 from django.utils.translation import gettext
 
 from .base import MEDIUM, LegacyPasswordHasher, require_no_salt
-from .phpass import ITOA64, encode64
+from .phpass import ITOA64, encode64, iterate, parse_iterated_setting
 
 SETTING_LENGTH = 12  # $S$ + count character + 8 salt characters
 HASH_LENGTH = 55  # DRUPAL_HASH_LENGTH: the setting and the first 43 characters of the encoded SHA-512
@@ -19,18 +19,8 @@ MAX_PASSWORD_BYTES = 512
 
 def parse_setting(setting):
     """(log2 count, salt) of a ``$S$`` setting; ValueError if malformed."""
-    if len(setting) != SETTING_LENGTH or not setting.startswith("$S$"):
-        raise ValueError(gettext("expected a Drupal 7 $S$ hash of 55 characters"))
-    log2_count = ITOA64.find(setting[3])
-    if not MIN_LOG2_COUNT <= log2_count <= MAX_LOG2_COUNT:
-        raise ValueError(
-            gettext("Drupal hash count must be between 2^%(low)d and 2^%(high)d")
-            % {"low": MIN_LOG2_COUNT, "high": MAX_LOG2_COUNT}
-        )
-    salt = setting[4:]
-    if any(char not in ITOA64 for char in salt):
-        raise ValueError(gettext("the Drupal salt has characters outside its alphabet"))
-    return log2_count, salt
+    return parse_iterated_setting(setting, prefixes=("$S$",), low=MIN_LOG2_COUNT, high=MAX_LOG2_COUNT,
+                                  name="Drupal", malformed=gettext("expected a Drupal 7 $S$ hash of 55 characters"))
 
 
 def drupal7_checksum(password, setting):
@@ -38,10 +28,7 @@ def drupal7_checksum(password, setting):
     if len(password) > MAX_PASSWORD_BYTES:
         raise ValueError("password too long for Drupal")
     log2_count, salt = parse_setting(setting)
-    digest = hashlib.sha512(salt.encode() + password).digest()
-    for _ in range(1 << log2_count):
-        digest = hashlib.sha512(digest + password).digest()
-    return encode64(digest)[:CHECKSUM_LENGTH]
+    return encode64(iterate(hashlib.sha512, salt, password, log2_count))[:CHECKSUM_LENGTH]
 
 
 class Drupal7PasswordHasher(LegacyPasswordHasher):

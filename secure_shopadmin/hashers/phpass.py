@@ -25,20 +25,38 @@ def encode64(raw):
     return "".join(out)
 
 
-def parse_setting(setting):
-    """(log2 rounds, salt) of a ``$P$``/``$H$`` setting; ValueError if malformed."""
-    if len(setting) != SETTING_LENGTH or setting[:3] not in ("$P$", "$H$"):
-        raise ValueError(gettext("expected a $P$ or $H$ phpass hash of 34 characters"))
-    log2_rounds = ITOA64.find(setting[3])
-    if not MIN_LOG2_ROUNDS <= log2_rounds <= MAX_LOG2_ROUNDS:
+def parse_iterated_setting(setting, *, prefixes, low, high, name, malformed):
+    """(log2 count, salt) of a phpass-style setting (``<prefix 3><count char><salt 8>``); ValueError if malformed.
+
+    Shared by phpass (``$P$``, ``$H$``) and Drupal 7 (``$S$``), which took its scheme from phpass.
+    """
+    if len(setting) != SETTING_LENGTH or setting[:3] not in prefixes:
+        raise ValueError(malformed)
+    log2_count = ITOA64.find(setting[3])
+    if not low <= log2_count <= high:
         raise ValueError(
-            gettext("phpass rounds must be between 2^%(low)d and 2^%(high)d")
-            % {"low": MIN_LOG2_ROUNDS, "high": MAX_LOG2_ROUNDS}
+            gettext("%(name)s hash count must be between 2^%(low)d and 2^%(high)d")
+            % {"name": name, "low": low, "high": high}
         )
     salt = setting[4:]
     if any(char not in ITOA64 for char in salt):
-        raise ValueError(gettext("the phpass salt has characters outside its alphabet"))
-    return log2_rounds, salt
+        raise ValueError(gettext("the %(name)s salt has characters outside its alphabet") % {"name": name})
+    return log2_count, salt
+
+
+def iterate(hash_function, salt, password, log2_count):
+    """hash(salt + password), then 2**log2_count times hash(previous + password): the digest bytes."""
+    digest = hash_function(salt.encode() + password).digest()
+    for _ in range(1 << log2_count):
+        digest = hash_function(digest + password).digest()
+    return digest
+
+
+def parse_setting(setting):
+    """(log2 rounds, salt) of a ``$P$``/``$H$`` setting; ValueError if malformed."""
+    malformed = gettext("expected a $P$ or $H$ phpass hash of 34 characters")
+    return parse_iterated_setting(setting, prefixes=("$P$", "$H$"), low=MIN_LOG2_ROUNDS, high=MAX_LOG2_ROUNDS,
+                                  name="phpass", malformed=malformed)
 
 
 def phpass_checksum(password, setting):
@@ -47,10 +65,7 @@ def phpass_checksum(password, setting):
     if len(password) > MAX_PASSWORD_BYTES:
         raise ValueError("password too long for phpass")
     log2_rounds, salt = parse_setting(setting)
-    digest = hashlib.md5(salt.encode() + password).digest()
-    for _ in range(1 << log2_rounds):
-        digest = hashlib.md5(digest + password).digest()
-    return encode64(digest)
+    return encode64(iterate(hashlib.md5, salt, password, log2_rounds))
 
 
 class PhpassPasswordHasher(LegacyPasswordHasher):
