@@ -29,6 +29,19 @@ def hex_digest(value, length):
     return value.lower()
 
 
+class UnsaltedHexMixin:
+    """A stored value that is one hex digest of ``hex_length`` characters, with no salt of its own."""
+
+    hex_length = None
+
+    def to_body(self, stored, salt):
+        require_no_salt(self.scheme, salt)
+        return hex_digest(stored, self.hex_length)
+
+    def split(self, body):
+        return hex_digest(body, self.hex_length), ""
+
+
 def require_no_salt(scheme, salt):
     if salt:
         raise ValueError(gettext("the %(scheme)s scheme takes no separate salt") % {"scheme": scheme})

@@ -5,7 +5,13 @@ import hmac
 
 from django.utils.translation import gettext
 
-from .base import LegacyPasswordHasher, hex_digest, require_no_salt, require_printable, split_digest_and_salt
+from .base import (
+    LegacyPasswordHasher,
+    UnsaltedHexMixin,
+    hex_digest,
+    require_printable,
+    split_digest_and_salt,
+)
 from .peppers import pepper
 
 
@@ -86,25 +92,19 @@ class ECCubePasswordHasher(LegacyPasswordHasher):
         return eccube_hmac(password, rest, pepper("eccube"))
 
 
-class ECCubeSHA1PasswordHasher(LegacyPasswordHasher):
+class ECCubeSHA1PasswordHasher(UnsaltedHexMixin, LegacyPasswordHasher):
     """Scheme ``eccube_sha1`` (EC-CUBE before 2.11): ``eccube_sha1$<hex>``, hex = sha1(password + ":" + AUTH_MAGIC)."""
 
     algorithm = "eccube_sha1"
     scheme = "eccube_sha1"
+    hex_length = 40
     peppers = ("eccube",)
-
-    def to_body(self, stored, salt):
-        require_no_salt(self.scheme, salt)
-        return hex_digest(stored, 40)
-
-    def split(self, body):
-        return hex_digest(body, 40), ""
 
     def digest(self, password, rest):
         return eccube_sha1(password, pepper("eccube"))
 
 
-class PrestaShopPasswordHasher(LegacyPasswordHasher):
+class PrestaShopPasswordHasher(UnsaltedHexMixin, LegacyPasswordHasher):
     """Scheme ``prestashop`` (PrestaShop 1.6 and older): ``prestashop$<hex>``, hex = md5(_COOKIE_KEY_ + password).
 
     _COOKIE_KEY_ is ``LEGACY_PEPPERS["prestashop"]``.
@@ -112,14 +112,8 @@ class PrestaShopPasswordHasher(LegacyPasswordHasher):
 
     algorithm = "prestashop"
     scheme = "prestashop"
+    hex_length = 32
     peppers = ("prestashop",)
-
-    def to_body(self, stored, salt):
-        require_no_salt(self.scheme, salt)
-        return hex_digest(stored, 32)
-
-    def split(self, body):
-        return hex_digest(body, 32), ""
 
     def digest(self, password, rest):
         return prestashop_md5(password, pepper("prestashop"))

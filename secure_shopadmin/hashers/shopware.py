@@ -5,7 +5,7 @@ import re
 
 from django.utils.translation import gettext
 
-from .base import FAST, MEDIUM, LegacyPasswordHasher, hex_digest, require_no_salt
+from .base import FAST, MEDIUM, LegacyPasswordHasher, UnsaltedHexMixin, hex_digest, require_no_salt
 
 #: the static salt of Shopware's LegacyBackendMd5 encoder, the same in every installation
 LEGACY_BACKEND_SALT = b"A9ASD:_AD!_=%a8nx0asssblPlasS$"
@@ -63,7 +63,7 @@ class Shopware5SHA256PasswordHasher(LegacyPasswordHasher):
         return shopware_sha256(password, *parse_sha256_rest(rest))
 
 
-class Shopware5MD5PasswordHasher(LegacyPasswordHasher):
+class Shopware5MD5PasswordHasher(UnsaltedHexMixin, LegacyPasswordHasher):
     """Scheme ``shopware5_md5`` (Shopware's ``LegacyBackendMd5``): ``shopware5_md5$<hex>``.
 
     hex = md5("A9ASD:_AD!_=%a8nx0asssblPlasS$" + md5(password) as hex text); the salt is the
@@ -72,14 +72,8 @@ class Shopware5MD5PasswordHasher(LegacyPasswordHasher):
 
     algorithm = "shopware5_md5"
     scheme = "shopware5_md5"
+    hex_length = 32
     cost = FAST
-
-    def to_body(self, stored, salt):
-        require_no_salt(self.scheme, salt)
-        return hex_digest(stored, 32)
-
-    def split(self, body):
-        return hex_digest(body, 32), ""
 
     def digest(self, password, rest):
         return legacy_backend_md5(password)

@@ -2,26 +2,19 @@
 
 import hashlib
 
-from .base import LegacyPasswordHasher, hex_digest, require_no_salt
+from .base import LegacyPasswordHasher, UnsaltedHexMixin
 
 
 def hex_of(name, data):
     return hashlib.new(name, data).hexdigest()
 
 
-class UnsaltedHexPasswordHasher(LegacyPasswordHasher):
+class UnsaltedHexPasswordHasher(UnsaltedHexMixin, LegacyPasswordHasher):
     digest_name = None
 
     @property
     def hex_length(self):
         return hashlib.new(self.digest_name).digest_size * 2
-
-    def to_body(self, stored, salt):
-        require_no_salt(self.scheme, salt)
-        return hex_digest(stored, self.hex_length)
-
-    def split(self, body):
-        return hex_digest(body, self.hex_length), ""
 
     def digest(self, password, rest):
         return hex_of(self.digest_name, password.encode())
