@@ -14,13 +14,13 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from ..audit.models import EventKind
 from ..audit.services import record
 from ..conf import app_settings
 from ..core import deferred, device
+from ..core.links import absolute_url
 from ..core.mail import send_to_security_contacts, send_to_user
 from ..core.sensitive import secret_variables
 from ..core.tokens import new_token, token_digest
@@ -270,11 +270,7 @@ def mail_unlock_link(request, user, *, force=False):
         user=user, username=normalised, token_digest=digest, created_at=now,
         expires_at=now + timedelta(seconds=app_settings.LOCKOUT_UNLOCK_LINK_TTL),
     )
-    path = reverse("secure_shopadmin:lockout_unlock", args=[token])
-    if request is not None:
-        url = http_request(request).build_absolute_uri(path)
-    else:
-        url = (app_settings.SITE_URL or "").rstrip("/") + path
+    url = absolute_url(http_request(request) if request is not None else None, "secure_shopadmin:lockout_unlock", token)
     context = {"url": url, "hours": app_settings.LOCKOUT_UNLOCK_LINK_TTL // 3600}
     deferred.after_response(lambda: send_to_user(user, "lockout_unlock", context))  # not inside the answer
     return link

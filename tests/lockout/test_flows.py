@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from secure_shopadmin import pipeline
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
+from secure_shopadmin.core import links
 from secure_shopadmin.lockout import ip, keys, services
 from secure_shopadmin.lockout.models import Counter, GuardNotice, UnlockLink
 
@@ -63,7 +64,9 @@ def test_wrong_codes_do_not_count_against_the_password(staff_user, staff_totp, f
 
 
 def unlock_url(mail):
-    return re.search(r"http://testserver(/security/unlock/[\w-]+/)", mail.body).group(1)
+    """The path of the mailed unlock link, which starts with SITE_URL (never the request's host)."""
+    base = re.escape(links.base_url())
+    return re.search(base + r"(/security/unlock/[\w-]+/)", mail.body).group(1)
 
 
 @pytest.mark.usefixtures("no_two_factor")
