@@ -29,6 +29,15 @@ def hex_digest(value, length):
     return value.lower()
 
 
+class SelfContainedMixin:
+    """A stored value that carries its own salt and settings (phpass, bcrypt, Drupal): kept as it is, once checked."""
+
+    def to_body(self, stored, salt):
+        require_no_salt(self.scheme, salt)
+        self.split(stored)
+        return stored
+
+
 class UnsaltedHexMixin:
     """A stored value that is one hex digest of ``hex_length`` characters, with no salt of its own."""
 
@@ -40,6 +49,18 @@ class UnsaltedHexMixin:
 
     def split(self, body):
         return hex_digest(body, self.hex_length), ""
+
+
+def verify_evenly(password, matches):
+    """``matches()`` (False on ValueError: a malformed value); a wrong password then costs as much as argon2id."""
+    started = time.perf_counter()
+    try:
+        correct = matches()
+    except ValueError:
+        correct = False
+    if not correct:
+        even_out(password, started)
+    return correct
 
 
 def require_no_salt(scheme, salt):
@@ -96,15 +117,11 @@ class LegacyPasswordHasher(BasePasswordHasher):
         return body
 
     def verify(self, password, encoded):
-        started = time.perf_counter()
-        try:
+        def matches():
             stored_digest, rest = self.split(self.body(encoded))
-            correct = constant_time_compare(self.digest(password, rest), stored_digest)
-        except ValueError:
-            correct = False
-        if not correct:
-            even_out(password, started)
-        return correct
+            return constant_time_compare(self.digest(password, rest), stored_digest)
+
+        return verify_evenly(password, matches)
 
     def encode(self, password, salt):
         raise ValueError(

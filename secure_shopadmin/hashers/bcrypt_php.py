@@ -8,7 +8,7 @@ import re
 import bcrypt
 from django.utils.translation import gettext
 
-from .base import SLOW, LegacyPasswordHasher, require_no_salt
+from .base import SLOW, LegacyPasswordHasher, SelfContainedMixin, require_no_salt
 
 # The salt's last character carries 2 bits, so PHP writes only one of these four there.
 _PHP_BCRYPT = re.compile(r"\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{21}[.Oeu][./A-Za-z0-9]{31}")
@@ -72,7 +72,7 @@ class PHPBcryptPasswordHasher(LegacyPasswordHasher):
         return php_bcrypt(password.encode(), rest)[SETTING_LENGTH:]
 
 
-class WordPressBcryptPasswordHasher(LegacyPasswordHasher):
+class WordPressBcryptPasswordHasher(SelfContainedMixin, LegacyPasswordHasher):
     """Scheme ``wordpress_bcrypt`` (WordPress 6.8+): ``wordpress_bcrypt$$wp$2y$<cost>$<salt 22><hash 31>``.
 
     bcrypt over base64(hmac_sha384(key="wp-sha384", msg=password)); passwords over 4096 bytes
@@ -82,11 +82,6 @@ class WordPressBcryptPasswordHasher(LegacyPasswordHasher):
     algorithm = "wordpress_bcrypt"
     scheme = "wordpress_bcrypt"
     cost = SLOW
-
-    def to_body(self, stored, salt):
-        require_no_salt(self.scheme, salt)
-        self.split(stored)
-        return stored
 
     def split(self, body):
         if not body.startswith(WORDPRESS_PREFIX):

@@ -4,7 +4,7 @@ import hashlib
 
 from django.utils.translation import gettext
 
-from .base import MEDIUM, LegacyPasswordHasher, require_no_salt
+from .base import MEDIUM, LegacyPasswordHasher, SelfContainedMixin
 from .phpass import ITOA64, encode64, iterate, parse_iterated_setting
 
 SETTING_LENGTH = 12  # $S$ + count character + 8 salt characters
@@ -31,7 +31,7 @@ def drupal7_checksum(password, setting):
     return encode64(iterate(hashlib.sha512, salt, password, log2_count))[:CHECKSUM_LENGTH]
 
 
-class Drupal7PasswordHasher(LegacyPasswordHasher):
+class Drupal7PasswordHasher(SelfContainedMixin, LegacyPasswordHasher):
     """Scheme ``drupal7``: ``drupal7$$S$<count><salt 8><hash 43>`` and ``drupal7$U$S$…``.
 
     ``$S$``: sha512(salt + password), then 2**count times sha512(previous + password), encoded in
@@ -43,11 +43,6 @@ class Drupal7PasswordHasher(LegacyPasswordHasher):
     algorithm = "drupal7"
     scheme = "drupal7"
     cost = MEDIUM
-
-    def to_body(self, stored, salt):
-        require_no_salt(self.scheme, salt)
-        self.split(stored)
-        return stored
 
     def split(self, body):
         setting_start = len(UPGRADED_PREFIX) if body.startswith(UPGRADED_PREFIX) else 0

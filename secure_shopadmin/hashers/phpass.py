@@ -4,7 +4,7 @@ import hashlib
 
 from django.utils.translation import gettext
 
-from .base import MEDIUM, LegacyPasswordHasher, require_no_salt
+from .base import MEDIUM, LegacyPasswordHasher, SelfContainedMixin
 
 ITOA64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 SETTING_LENGTH = 12  # $P$ + rounds character + 8 salt characters
@@ -68,7 +68,7 @@ def phpass_checksum(password, setting):
     return encode64(iterate(hashlib.md5, salt, password, log2_rounds))
 
 
-class PhpassPasswordHasher(LegacyPasswordHasher):
+class PhpassPasswordHasher(SelfContainedMixin, LegacyPasswordHasher):
     """Scheme ``phpass``: ``phpass$$P$<rounds><salt 8><checksum 22>`` (``$H$`` too, the same algorithm).
 
     md5(salt + password), then 2**rounds times md5(previous + password), encoded in phpass's base64.
@@ -77,11 +77,6 @@ class PhpassPasswordHasher(LegacyPasswordHasher):
     algorithm = "phpass"
     scheme = "phpass"
     cost = MEDIUM
-
-    def to_body(self, stored, salt):
-        require_no_salt(self.scheme, salt)
-        self.split(stored)
-        return stored
 
     def split(self, body):
         setting, checksum = body[:SETTING_LENGTH], body[SETTING_LENGTH:]

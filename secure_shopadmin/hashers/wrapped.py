@@ -10,7 +10,6 @@ argon2id with the parameters in the string, so the wrap cost can change later wi
 import base64
 import hmac
 import os
-import time
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import Argon2PasswordHasher, BasePasswordHasher, get_hasher, mask_hash
@@ -20,8 +19,8 @@ from django.utils.translation import gettext_noop as _
 from ..conf import app_settings
 from .argon2_worker import TAG_BYTES
 from .argon2_worker import argon2_tag as _argon2_tag
+from .base import verify_evenly
 from .schemes import PLAINTEXT, legacy_hasher, legacy_hasher_of
-from .timing import even_out
 
 ALGORITHM = "argon2w"
 SALT_BYTES = 16
@@ -180,16 +179,12 @@ class Argon2WrappedPasswordHasher(BasePasswordHasher):
     only_verifies = True
 
     def verify(self, password, encoded):
-        started = time.perf_counter()
-        try:
+        def matches():
             wrapped = Wrapped.parse(encoded)
             digest = legacy_hasher(wrapped.scheme).digest(password, wrapped.rest)
-            correct = hmac.compare_digest(argon2_tag(digest, wrapped.salt, wrapped.params), wrapped.tag)
-        except ValueError:
-            correct = False
-        if not correct:
-            even_out(password, started)
-        return correct
+            return hmac.compare_digest(argon2_tag(digest, wrapped.salt, wrapped.params), wrapped.tag)
+
+        return verify_evenly(password, matches)
 
     def encode(self, password, salt):
         raise ValueError(gettext("argon2w values are made by wrap_legacy_hashes, never from a password."))
