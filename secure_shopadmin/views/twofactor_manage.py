@@ -59,6 +59,15 @@ def add_passkey(request, user):
         messages.error(request, PasskeyForm.error_messages["invalid"])
 
 
+def self_service(view):
+    """A self-service page of a logged-in user: secrets kept out of error reports, never cached, and every
+    change behind a fresh second factor."""
+    for decorate in (fresh_code_required, require_http_methods(["GET", "POST"]), never_cache, SENSITIVE,
+                     login_required, secret_variables):
+        view = decorate(view)
+    return view
+
+
 def logged_out(request):
     """Every session of the user was ended, this one too: log it out here as well, and go to the login."""
     logout(request)
@@ -72,12 +81,7 @@ def as_int(value):
         return None
 
 
-@secret_variables
-@login_required
-@SENSITIVE
-@never_cache
-@require_http_methods(["GET", "POST"])
-@fresh_code_required
+@self_service
 def manage(request):
     user = request.user
     if request.method == "POST":
@@ -91,12 +95,7 @@ def manage(request):
     })
 
 
-@secret_variables
-@login_required
-@SENSITIVE
-@never_cache
-@require_http_methods(["GET", "POST"])
-@fresh_code_required
+@self_service
 def add_app(request):
     """Another authenticator app beside the others: the QR code of a new pending key, then its code."""
     user = request.user
