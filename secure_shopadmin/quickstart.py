@@ -14,6 +14,8 @@ verify settings written out by hand (the explicit form: docs/installation).
 Importable from a settings module: nothing here needs Django to be set up.
 """
 
+from pathlib import Path
+
 import django
 
 from .hashers import recommended_hashers
@@ -42,6 +44,11 @@ AXES_SETTINGS = {
 }
 
 
+#: a folder whose admin/base_site.html adds the language switch to every admin page; put it last in DIRS
+ADMIN_TEMPLATES_DIR = str(Path(__file__).resolve().with_name("admin_templates"))
+DJANGO_TEMPLATES = "django.template.backends.django.DjangoTemplates"
+
+
 def configure(namespace):
     """Add secure_shopadmin to the settings in ``namespace`` (a settings module's ``globals()``).
 
@@ -65,6 +72,7 @@ def configure(namespace):
     for name, value in AXES_SETTINGS.items():
         if name not in namespace:
             put(name, value)
+    put("TEMPLATES", _with_admin_templates(namespace.get("TEMPLATES", [])))
     if not namespace.get("DEBUG", False):
         for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
             if name not in namespace:
@@ -90,6 +98,18 @@ def _console_mail_in_debug(namespace, put):
             put("MAILERS", {"default": {"BACKEND": CONSOLE_MAIL}})
         else:
             put("EMAIL_BACKEND", CONSOLE_MAIL)
+
+
+def _with_admin_templates(templates):
+    """``templates`` with :data:`ADMIN_TEMPLATES_DIR` last in the first Django engine's DIRS (a copy)."""
+    templates = [dict(engine) for engine in templates]
+    for engine in templates:
+        if engine.get("BACKEND") == DJANGO_TEMPLATES:
+            dirs = [str(d) for d in engine.get("DIRS", [])]
+            if ADMIN_TEMPLATES_DIR not in dirs:
+                engine["DIRS"] = [*engine.get("DIRS", []), ADMIN_TEMPLATES_DIR]
+            break
+    return templates
 
 
 def _app_name(entry):

@@ -106,3 +106,23 @@ def test_the_outbox_reads_the_language_with_the_user(member, staff_user):
     by_address = {m.to[0]: m for m in mail.outbox}
     assert "新しいパスワード" in by_address[member.email].subject
     assert "Please choose a new password" in by_address[staff_user.email].subject
+
+
+def test_every_admin_page_offers_the_language_switch(client, superuser):
+    from secure_shopadmin.testing import pipeline_login
+
+    pipeline_login(client, superuser)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert 'id="user-tools"' in page and reverse("secure_shopadmin:set_language") in page
+    changelist = client.get(reverse("admin:auth_user_changelist")).content.decode()
+    assert changelist.count(reverse("secure_shopadmin:set_language")) == 1
+
+
+def test_configure_puts_the_admin_templates_last_and_once():
+    from secure_shopadmin.quickstart import ADMIN_TEMPLATES_DIR, configure
+
+    namespace = {"DEBUG": True, "TEMPLATES": [{"BACKEND": "django.template.backends.django.DjangoTemplates",
+                                               "DIRS": ["/site/templates"], "APP_DIRS": True}]}
+    configure(namespace)
+    configure(namespace)
+    assert namespace["TEMPLATES"][0]["DIRS"] == ["/site/templates", ADMIN_TEMPLATES_DIR]

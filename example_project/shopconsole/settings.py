@@ -51,6 +51,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 from secure_shopadmin.hashers import recommended_hashers  # noqa: E402
+from secure_shopadmin.quickstart import ADMIN_TEMPLATES_DIR  # noqa: E402
 
 PASSWORD_HASHERS = recommended_hashers()
 
@@ -61,7 +62,7 @@ ASGI_APPLICATION = "shopconsole.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [ADMIN_TEMPLATES_DIR],  # the language switch on every admin page
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
