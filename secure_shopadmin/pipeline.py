@@ -29,8 +29,15 @@ from django.contrib.auth import login as django_login
 from . import signals
 from .alerts import stage as session_stage
 from .audit import stage as audit_stage
-from .core import languages
-from .core.partial import MARKER_KEY, MARKER_VERSION, PARTIAL_KEY, PartialLogin, discard_partial, session_marker
+from .core.partial import (
+    MARKER_KEY,
+    MARKER_VERSION,
+    PARTIAL_KEY,
+    PartialLogin,
+    discard_partial,
+    remember_user,
+    session_marker,
+)
 from .core.sensitive import secret_variables
 from .core.steps import Channel
 from .hashers import stage as password_stage
@@ -41,6 +48,10 @@ from .twofactor import stage as second_factor_stage
 __all__ = ["MARKER_KEY", "MARKER_VERSION", "PARTIAL_KEY", "Channel", "CodeCheck", "Outcome", "PartialLogin",
            "advance", "check_code", "discard_partial", "login_with_password", "login_with_proof", "session_marker",
            "step_done"]
+
+#: set on a request whose partial login began in it: its session key is cycled once, when a step is
+#: pending (a login that finishes in the same request is cycled by Django's ``login()`` alone)
+NEW_PARTIAL_ATTR = "_secure_shopadmin_new_partial"
 
 
 @dataclass
@@ -118,11 +129,12 @@ def login_with_password(request, username, password, *, channel, next_url=""):
         if retry_after:
             return Outcome(Outcome.REFUSED, retry_after=retry_after)
         return Outcome(Outcome.FAILED)
-    request.session.cycle_key()
+    remember_user(request, user)
     PartialLogin(
         user_id=str(user.pk), backend=user.backend, auth_hash=user.get_session_auth_hash(),
         channel=channel, next_url=next_url, started=time.time(), done=["password"],
     ).save(request)
+    setattr(request, NEW_PARTIAL_ATTR, True)
     return advance(request)
 
 
@@ -134,7 +146,6 @@ def login_with_proof(request, user, *, proof, channel, next_url=""):
     ``proof`` names the link (e.g. ``"reset_link"``) and is kept in the partial login's facts.
     """
     discard_partial(request)
-    request.session.cycle_key()
     backend = getattr(user, "backend", None) or next(
         b for b in settings.AUTHENTICATION_BACKENDS if not b.startswith("axes.")
     )
@@ -143,6 +154,7 @@ def login_with_proof(request, user, *, proof, channel, next_url=""):
         channel=channel, next_url=next_url, started=time.time(), done=[proof],
         facts={"email_proven": proof},
     ).save(request)
+    setattr(request, NEW_PARTIAL_ATTR, True)
     return advance(request)
 
 
@@ -156,7 +168,7 @@ def channel_admits(channel, user):
 def advance(request):
     """Run the pipeline from the first unfinished step of the session's partial login."""
     partial = PartialLogin.load(request)
-    user = partial.get_user() if partial else None
+    user = partial.get_user(request) if partial else None
     if user is None:
         discard_partial(request)
         return Outcome(Outcome.EXPIRED)
@@ -164,6 +176,9 @@ def advance(request):
     for stage in (second_factor_stage, required_actions_stage):
         step = stage.pending_step(request, user, partial)
         if step is not None:
+            if getattr(request, NEW_PARTIAL_ATTR, False):  # a partial login never lives in the session it began in
+                request.session.cycle_key()
+                setattr(request, NEW_PARTIAL_ATTR, False)
             partial.step, partial.step_url, partial.step_api_code = step.name, step.url, step.api_code
             partial.allowed_url_names = list(step.url_names)
             partial.save(request)
@@ -203,7 +218,6 @@ def _finish(request, user, partial):
         "code_at": 0 if partial.facts.get("second_factor") == "remembered" else int(time.time()),
     }
     marker.update(session_stage.logged_in(request, user, partial))
-    languages.remember(user, languages.request_language(request))  # the user's mails follow this language
     request.session[MARKER_KEY] = marker
     guard_stage.pipeline_succeeded(request, user, partial)
     # 6. audit

@@ -13,6 +13,8 @@ Each rule costs at most one indexed query; the first that answers wins.
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.db.models import Exists
 from django.utils import timezone
 
 from ..conf import app_settings
@@ -24,12 +26,16 @@ def device_is_known(user, device_digest):
     return bool(device_digest) and KnownDevice.objects.filter(user=user, device_digest=device_digest).exists()
 
 
-def matches_recent_login(user, environment, *, exclude_pk=None):
+def _recent_logins(user, environment):
     since = timezone.now() - timedelta(days=app_settings.FAMILIAR_WINDOW_DAYS)
-    recent = LoginRecord.objects.filter(
+    return LoginRecord.objects.filter(
         user=user, outcome=LoginOutcome.SUCCESS, created_at__gte=since, disowned_at__isnull=True,
         browser=environment.browser, os=environment.os, ip_prefix=environment.ip_prefix,
     )
+
+
+def matches_recent_login(user, environment, *, exclude_pk=None):
+    recent = _recent_logins(user, environment)
     if exclude_pk is not None:
         recent = recent.exclude(pk=exclude_pk)
     return recent.exists()
@@ -43,3 +49,15 @@ def is_familiar(user, environment, device_digest):
 def has_recorded_login(user):
     """Whether the user ever completed a recorded login (failed attempts do not count)."""
     return LoginRecord.objects.filter(user=user, outcome=LoginOutcome.SUCCESS).exists()
+
+
+def assess(user, environment, device_digest):
+    """(familiar, first login) of a successful login: rules 1 and 2, and whether the user has no recorded
+    login yet, in one query."""
+    facts = get_user_model()._default_manager.filter(pk=user.pk).values(
+        known=Exists(KnownDevice.objects.filter(user=user, device_digest=device_digest or None)),
+        recent=Exists(_recent_logins(user, environment)),
+        recorded=Exists(LoginRecord.objects.filter(user=user, outcome=LoginOutcome.SUCCESS)),
+    ).first() or {"known": False, "recent": False, "recorded": False}
+    familiar = bool(facts["known"] or facts["recent"])
+    return familiar, not familiar and not facts["recorded"]

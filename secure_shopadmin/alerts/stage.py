@@ -6,26 +6,30 @@ It never runs on later requests: what they need (the session digest) is in the p
 from django.db import transaction
 
 from ..conf import app_settings
-from ..core import device, sessions
+from ..core import device, languages, sessions
 from . import alerting, environment, familiar, records, signals
 from .models import AlertDecision, LoginOutcome
 
 
 def logged_in(request, user, partial):
-    """Check the environment, learn the browser, record the session and the login, alert if due.
+    """Check the environment, learn the browser, record the session and the login, remember the
+    user's language, alert if due: the rows in one transaction, after one query that reads.
 
     Returns what the pipeline adds to the session marker.
     """
+    language = languages.request_language(request)  # the user's mails follow this language
     if not app_settings.LOGIN_HISTORY:
-        device.learn(request, user)
-        return {"sd": sessions.record(request, user, partial.channel)}
+        with transaction.atomic():
+            device.learn(request, user)
+            languages.remember(user, language)
+            return {"sd": sessions.record(request, user, partial.channel)}
     env = environment.describe(request)
     current = device.device_id(request)  # before learning: a known cookie is rule 1
-    familiar_env = familiar.is_familiar(user, env, device.digest(current) if current else "")
-    first_login = not familiar_env and not familiar.has_recorded_login(user)
+    familiar_env, first_login = familiar.assess(user, env, device.digest(current) if current else "")
     decision = AlertDecision.FAMILIAR if familiar_env else alerting.decide(user, partial, first_login=first_login)
-    device_digest = device.learn(request, user)
     with transaction.atomic():
+        device_digest = device.learn(request, user)
+        languages.remember(user, language)
         record = records.new_record(
             user, env, outcome=LoginOutcome.SUCCESS, channel=partial.channel, device_digest=device_digest,
             session_digest=sessions.key_digest(request.session.session_key),

@@ -65,8 +65,9 @@ class CounterStore(Protocol):
     def release(self, reservation: Reservation) -> None:
         """Give a slot back (the password or code was right)."""
 
-    def clear(self, username: str, ip: str) -> None:
-        """The whole login succeeded: forget the pair's, the account's and the codes' counts."""
+    def clear(self, username: str, ip: str, give_back: Reservation | None = None) -> None:
+        """The whole login succeeded: forget the pair's, the account's and the codes' counts, and
+        :meth:`release` ``give_back`` (the password's slot, when no step gave it back)."""
 
     def failures(self, username: str, ip: str) -> dict:
         """{rule: failures} of the password rules for (username, ip)."""

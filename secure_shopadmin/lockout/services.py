@@ -158,10 +158,14 @@ def forget_unsettled():
 
 
 def succeeded(request, user):
-    """The whole pipeline succeeded: clear the pair's, the account's and the codes' counters."""
+    """The whole pipeline succeeded: clear the pair's, the account's and the codes' counters, and give back
+    the password's slot if no step did (a right password is not a failure of the client IP: the IP's count
+    loses this slot, it is never reset, so an attacker's own account cannot clear his budget)."""
+    password = reservations_of(request).get("password")
+    unsettled = password if password is not None and not password.refused and not password.settled else None
     for reservation in reservations_of(request).values():
         reservation.settled = True
-    store().clear(keys.normalise_username(user.get_username()), ip.request_key(request))
+    store().clear(keys.normalise_username(user.get_username()), ip.request_key(request), unsettled)
 
 
 def report_locks(request, reservation, user=None):

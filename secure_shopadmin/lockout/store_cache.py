@@ -275,7 +275,9 @@ def release(reservation):
         store_db.Counter.objects.filter(rule=counter[0], username=counter[1], ip=counter[2]).delete()
 
 
-def clear(username, ip):
+def clear(username, ip, give_back=None):
+    if give_back is not None:
+        release(give_back)
     counters = [(rules.PAIR, username, ip), (rules.ACCOUNT, username, ""), (rules.OTP, username, ip),
                 (rules.OTP_ACCOUNT, username, "")]
     _cache().delete_many([_key(c, f) for c in counters for f in ("n", "lock", "lvl", "gate", "start")])

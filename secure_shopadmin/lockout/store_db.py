@@ -6,10 +6,10 @@ gets past a limit. Nothing here deletes more than the rows of the keys it is giv
 from datetime import timedelta
 
 from django.db import connections, router, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 
 from ..conf import app_settings
-from . import clock, rules
+from . import clock, rules, store_sql
 from .models import Counter
 from .reservations import Reservation
 
@@ -29,11 +29,15 @@ def otp_keys(subject):
     return [(rules.OTP, subject.username, subject.ip), (rules.OTP_ACCOUNT, subject.username, "")]
 
 
-def _query(keys):
+def _keys_condition(keys):
     condition = Q()
     for rule, username, ip in keys:
         condition |= Q(rule=rule, username=username, ip=ip)
-    return Counter.objects.using(_db()).filter(condition)
+    return condition
+
+
+def _query(keys):
+    return Counter.objects.using(_db()).filter(_keys_condition(keys))
 
 
 def _by_key(rows):
@@ -124,7 +128,14 @@ def _count_account(row, now, reservation):
 def _save(rows, befores, reservation):
     for row in rows:
         row.save(update_fields=STATE_FIELDS)
-    reservation.undo = {row.pk: (befores[row.pk], _snapshot(row)) for row in rows}
+    reservation.undo = {row.pk: _give_back(befores[row.pk], _snapshot(row)) for row in rows}
+
+
+def _give_back(before, after):
+    """What :func:`release` undoes of one counted row: its count, and the lock, level and delay it set."""
+    return {"lock": after["locked_until"] if after["locked_until"] != before["locked_until"] else None,
+            "level": after["level"] != before["level"],
+            "delay": after["delayed_until"] if after["delayed_until"] != before["delayed_until"] else None}
 
 
 def _lock_retry(reservation, rows, now):
@@ -149,6 +160,8 @@ def peek_password(subject):
 
 
 def reserve_password(subject):
+    if store_sql.supported(connections[_db()]):
+        return _upsert_password(subject)
     reservation = Reservation("password", subject)
     with transaction.atomic(using=_db()):
         now = clock.now()
@@ -183,6 +196,8 @@ def peek_otp(subject):
 
 
 def reserve_otp(subject):
+    if store_sql.supported(connections[_db()]):
+        return _upsert_otp(subject)
     reservation = Reservation("otp", subject)
     with transaction.atomic(using=_db()):
         now = clock.now()
@@ -203,6 +218,122 @@ def reserve_otp(subject):
         _count_account_code(account, now, reservation)
         _save(rows, befores, reservation)
         reservation.lock_retry_after = _lock_retry(reservation, [row], now)
+    return reservation
+
+
+# --- one statement per reservation (PostgreSQL, SQLite >= 3.35: store_sql) ----------------------------
+
+def _count_fresh(rule, row, now, reservation):
+    if rule in (rules.IP, rules.OTP):
+        window, limit, lock = ((app_settings.LOCKOUT_IP_WINDOW, app_settings.LOCKOUT_IP_LIMIT,
+                                app_settings.LOCKOUT_IP_COOLOFF) if rule == rules.IP else
+                               (app_settings.LOCKOUT_OTP_WINDOW, app_settings.LOCKOUT_OTP_LIMIT,
+                                app_settings.LOCKOUT_OTP_WINDOW))
+        _age_window(row, now, window)
+        _count_in_window(row, now, reservation, limit, lock)
+    else:
+        {rules.PAIR: _count_pair, rules.ACCOUNT: _count_account, rules.OTP_ACCOUNT: _count_account_code}[rule](
+            row, now, reservation)
+    return _snapshot(row)
+
+
+def _upsert(keys, now, exempt=""):
+    """Age and count the rows of ``keys`` in one statement unless one refuses: {rule: returned row}."""
+    connection = connections[_db()]
+    fresh = [_count_fresh(key[0], Counter(rule=key[0]), now, Reservation("", None)) for key in keys]
+    statement, params = store_sql.reservation_statement(connection, keys, fresh, now, exempt)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return store_sql.returned_rows(cursor.fetchall())
+
+
+def _sets_lock(rule, row, was_locked):
+    n = row["failures"]
+    limits = {rules.PAIR: rules.pair_limit(), rules.IP: app_settings.LOCKOUT_IP_LIMIT,
+              rules.ACCOUNT: app_settings.LOCKOUT_ACCOUNT_LOCK_AFTER, rules.OTP: app_settings.LOCKOUT_OTP_LIMIT,
+              rules.OTP_ACCOUNT: app_settings.LOCKOUT_OTP_ACCOUNT_LOCK_AFTER}
+    return n >= limits[rule] and rule not in was_locked
+
+
+def _sets_delay(rule, row):
+    delay_of = {rules.ACCOUNT: rules.account_delay, rules.OTP_ACCOUNT: rules.otp_account_delay}.get(rule)
+    return delay_of is not None and delay_of(row["failures"]) is not None
+
+
+def _granted(reservation, rows, now, was_locked=(), retry_rules=None):
+    """The slot the statement counted: its new locks, their retry, and what :func:`release` would undo."""
+    order = (rules.IP, rules.PAIR, rules.ACCOUNT, rules.OTP, rules.OTP_ACCOUNT)
+    for rule in (rule for rule in order if rule in rows):
+        row = rows[rule]
+        mailed_ceiling = rule == rules.OTP_ACCOUNT and row["failures"] == app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_AFTER
+        if _sets_lock(rule, row, was_locked) or mailed_ceiling:
+            reservation.new_locks.append(rule)
+        reservation.undo[row["id"]] = {
+            "lock": row["locked_until"] if _sets_lock(rule, row, was_locked) else None,
+            "level": rule == rules.PAIR and _sets_lock(rule, row, was_locked),
+            "delay": row["delayed_until"] if _sets_delay(rule, row) else None,
+        }
+    untils = [row["locked_until"] for rule, row in rows.items()
+              if (retry_rules is None or rule in retry_rules) and rule in reservation.new_locks and row["locked_until"]]
+    reservation.lock_retry_after = max((rules.seconds_until(until, now) for until in untils), default=0)
+    return reservation
+
+
+def _give_back_partial(rows, now, was_locked=()):
+    """A row of the set came to refuse between the statement's snapshot and its row lock: undo the others."""
+    if rows:
+        settle(_granted(Reservation("", None), rows, now, was_locked).undo, [])
+
+
+def _upsert_password(subject):
+    reservation = Reservation("password", subject)
+    now = clock.now()
+    keys = password_keys(subject)
+    rows = _upsert(keys, now)
+    if len(rows) == len(keys):
+        return _granted(reservation, rows, now)
+    _give_back_partial(rows, now)
+    state = _by_key(_query(keys))
+    pair, ip_row, account = (state.get(key) or Counter(rule=key[0]) for key in keys)
+    retry, refused_by, via_pass = rules.password_refusal(
+        subject, ip_lock=ip_row.locked_until, pair_lock=pair.locked_until, account_lock=account.locked_until,
+        delayed_until=account.delayed_until, active=lambda until: bool(until and until > now),
+        retry=lambda until: rules.seconds_until(until, now))
+    if not retry:  # an unlock pass (the IP alone is counted), or a known browser in the account's delay
+        counted = [keys[1]] if via_pass else keys
+        rows = _upsert(counted, now, exempt="" if via_pass else "delay")
+        if len(rows) == len(counted):
+            reservation.via_pass = via_pass
+            return _granted(reservation, rows, now)
+        _give_back_partial(rows, now)
+        retry, refused_by = 1, ("limit",)
+    reservation.retry_after, reservation.refused_by = retry, refused_by
+    return reservation
+
+
+def _upsert_otp(subject):
+    reservation = Reservation("otp", subject)
+    now = clock.now()
+    keys = otp_keys(subject)
+    rows = _upsert(keys, now)
+    if len(rows) == len(keys):
+        return _granted(reservation, rows, now, retry_rules=(rules.OTP,))
+    _give_back_partial(rows, now)
+    state = _by_key(_query(keys))
+    row, account = (state.get(key) or Counter(rule=key[0]) for key in keys)
+    waits = [until for until in (account.locked_until, account.delayed_until) if until and until > now]
+    if _locked(row, now):
+        reservation.retry_after, reservation.refused_by = rules.seconds_until(row.locked_until, now), (rules.OTP,)
+    elif waits and not subject.known_device():
+        reservation.retry_after = max(rules.seconds_until(until, now) for until in waits)
+        reservation.refused_by = (rules.OTP_ACCOUNT,)
+    else:  # a known browser passes the account-wide delay and lock
+        was_locked = (rules.OTP_ACCOUNT,) if _locked(account, now) else ()
+        rows = _upsert(keys, now, exempt="all")
+        if len(rows) == len(keys):
+            return _granted(reservation, rows, now, was_locked, retry_rules=(rules.OTP,))
+        _give_back_partial(rows, now, was_locked)
+        reservation.retry_after, reservation.refused_by = 1, (rules.OTP,)
     return reservation
 
 
@@ -234,28 +365,44 @@ def _count_account_code(row, now, reservation):
 
 
 def release(reservation):
-    """Give the slot back (the password or code was right): undo its count and the locks it set."""
-    if not reservation.undo:
+    """Give the slot back (the password or code was right): undo its count and the locks it set. One statement."""
+    settle(reservation.undo, [])
+
+
+def clear(username, ip, give_back=None):
+    """The whole pipeline succeeded: forget this pair's and account's failures and this pair's codes, and give
+    back ``give_back``'s slot (the password's, when no step released it): one statement."""
+    settle(give_back.undo if give_back is not None else {},
+           [(rules.PAIR, username, ip), (rules.ACCOUNT, username, ""), (rules.OTP, username, ip),
+            (rules.OTP_ACCOUNT, username, "")])
+
+
+def settle(undo, cleared_keys):
+    """One UPDATE: each row of ``undo`` loses the failure its slot counted and the lock, level and delay that
+    slot set (only if nobody changed them since); the rows of ``cleared_keys`` start over."""
+    if not undo and not cleared_keys:
         return
-    with transaction.atomic(using=_db()):
-        rows = Counter.objects.using(_db()).select_for_update().filter(pk__in=list(reservation.undo)).order_by("pk")
-        for row in rows:
-            before, after = reservation.undo[row.pk]
-            if _snapshot(row) == after:
-                for name, value in before.items():
-                    setattr(row, name, value)
-            else:  # others counted meanwhile: take back only what this slot added
-                row.failures = max(0, row.failures - 1)
-                for name in ("locked_until", "delayed_until", "level"):
-                    if getattr(row, name) == after[name]:
-                        setattr(row, name, before[name])
-            row.save(update_fields=STATE_FIELDS)
+    cleared = _keys_condition(cleared_keys) if cleared_keys else None
+    where = Q(pk__in=list(undo)) if undo else cleared
+    if undo and cleared is not None:
+        where |= cleared
 
+    def start_over_or(name, value, cases, default):
+        whens = ([When(cleared, then=value)] if cleared is not None else []) + cases
+        return Case(*whens, default=default, output_field=Counter._meta.get_field(name)) if whens else default
 
-def clear(username, ip):
-    """The whole pipeline succeeded: forget this pair's and account's failures and this pair's codes."""
-    _query([(rules.PAIR, username, ip), (rules.ACCOUNT, username, ""), (rules.OTP, username, ip),
-            (rules.OTP_ACCOUNT, username, "")]).delete()
+    undone = undo.items()
+    Counter.objects.using(_db()).filter(where).update(
+        failures=start_over_or("failures", 0, [When(failures__gt=0, then=F("failures") - 1)], Value(0)),
+        level=start_over_or("level", 0, [When(pk=pk, level__gt=0, then=F("level") - 1)
+                                         for pk, w in undone if w["level"]], F("level")),
+        locked_until=start_over_or("locked_until", None, [When(pk=pk, locked_until=w["lock"], then=None)
+                                                          for pk, w in undone if w["lock"]], F("locked_until")),
+        delayed_until=start_over_or("delayed_until", None, [When(pk=pk, delayed_until=w["delay"], then=None)
+                                                            for pk, w in undone if w["delay"]], F("delayed_until")),
+        last_failure_at=start_over_or("last_failure_at", None, [], F("last_failure_at")),
+        window_started_at=start_over_or("window_started_at", None, [], F("window_started_at")),
+    )
 
 
 def failures(username, ip):
