@@ -176,8 +176,8 @@ def advance(request):
     for stage in (second_factor_stage, required_actions_stage):
         step = stage.pending_step(request, user, partial)
         if step is not None:
-            if getattr(request, NEW_PARTIAL_ATTR, False):  # a partial login never lives in the session it began in
-                request.session.cycle_key()
+            if getattr(request, NEW_PARTIAL_ATTR, False) and request.session.session_key is not None:
+                request.session.cycle_key()  # never in a session a client held before (a keyless one gets its key now)
                 setattr(request, NEW_PARTIAL_ATTR, False)
             partial.step, partial.step_url, partial.step_api_code = step.name, step.url, step.api_code
             partial.allowed_url_names = list(step.url_names)

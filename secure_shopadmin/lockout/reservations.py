@@ -50,6 +50,9 @@ class CounterStore(Protocol):
     Both apply the same rules (:mod:`.rules`); they differ only in how a slot is taken atomically.
     """
 
+    def refusals_write(self) -> bool:
+        """Whether a refused :meth:`reserve_password` writes (the guard then peeks first when it can)."""
+
     def peek_password(self, subject: Subject) -> int:
         """Seconds a password attempt of ``subject`` would be refused for, or 0; counts nothing."""
 

@@ -94,8 +94,8 @@ def _take_pass(request, normalised):
 def reserve_password(request, username):
     """Check every rule and take a slot for one password attempt, before any hash is computed."""
     subject = subject_for(request, username)
-    has_cookie = device.device_id(http_request(request)) is not None
-    retry = 0 if has_cookie else store().peek_password(subject)  # no cookie: no pass, no exemption
+    peek = store().refusals_write() and device.device_id(http_request(request)) is None
+    retry = store().peek_password(subject) if peek else 0  # no cookie: no pass, no exemption
     if retry:
         reservation = Reservation("password", subject, retry_after=retry, refused_by=("lock",))
     else:

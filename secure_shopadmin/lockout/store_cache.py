@@ -78,6 +78,11 @@ def _lock_keys(pair, ip_c, acct):
     return [_key(pair, "lock"), _key(ip_c, "lock"), _key(acct, "lock"), _key(acct, "gate")]
 
 
+def refusals_write():
+    """A refused reservation increments and takes back: a client that can claim no exemption is peeked at first."""
+    return True
+
+
 def peek_password(subject):
     now = clock.now()
     pair, ip_c, acct = _counters(subject)

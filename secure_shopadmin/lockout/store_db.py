@@ -143,6 +143,12 @@ def _lock_retry(reservation, rows, now):
     return max((rules.seconds_until(until, now) for until in untils), default=0)
 
 
+def refusals_write():
+    """Whether a refused reservation would write (then a client that can claim no exemption is peeked
+    at first): not with one statement per reservation, which writes nothing when a row refuses."""
+    return not store_sql.supported(connections[_db()])
+
+
 def peek_password(subject):
     """A read-only check without locks: seconds the attempt would be refused for, or 0."""
     now = clock.now()
