@@ -17,7 +17,7 @@ from .conftest import MEMBER_PASSWORD, STAFF_PASSWORD
 
 pytestmark = pytest.mark.django_db
 BUDGET = 20
-CODE_REQUEST_BUDGET = 28
+CODE_REQUEST_BUDGET = 26
 VERIFY = reverse("secure_shopadmin:twofactor_verify")
 
 
