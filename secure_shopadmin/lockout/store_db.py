@@ -9,7 +9,7 @@ from django.db import connections, router, transaction
 from django.db.models import Case, F, Q, Value, When
 
 from ..conf import app_settings
-from . import clock, rules, store_sql
+from . import clock, counting, rules, store_sql
 from .models import Counter
 from .reservations import Reservation
 
@@ -64,67 +64,6 @@ def _locked_rows(keys):
     return [rows[key] for key in keys]
 
 
-# --- ageing: what time alone has undone -------------------------------------------------------
-
-def _age_pair(row, now):
-    forget = timedelta(seconds=app_settings.LOCKOUT_PAIR_FORGET_AFTER)
-    if row.locked_until and row.locked_until <= now:
-        row.failures, row.locked_until = 0, None  # a lock that ran out starts a new count
-    if row.last_failure_at and now - row.last_failure_at >= forget and not _locked(row, now):
-        row.failures, row.level = 0, 0
-
-
-def _age_window(row, now, window_seconds):
-    if row.locked_until and row.locked_until <= now:
-        row.failures, row.locked_until, row.window_started_at = 0, None, None
-    window = timedelta(seconds=window_seconds)
-    if row.window_started_at is None or now - row.window_started_at >= window:
-        row.failures, row.window_started_at = 0, now
-
-
-def _age_account(row, now):
-    if row.locked_until and row.locked_until <= now:
-        row.locked_until = None
-    forget = timedelta(seconds=app_settings.LOCKOUT_ACCOUNT_FORGET_AFTER)
-    if row.last_failure_at and now - row.last_failure_at >= forget and not _locked(row, now):
-        row.failures, row.delayed_until = 0, None
-
-
-def _locked(row, now):
-    return bool(row.locked_until and row.locked_until > now)
-
-
-# --- the rules ---------------------------------------------------------------------------------
-
-def _count_pair(row, now, reservation):
-    row.failures += 1
-    row.last_failure_at = now
-    if row.failures >= rules.pair_limit():
-        row.level += 1
-        row.locked_until = now + rules.pair_cooloff(row.level)
-        reservation.new_locks.append(rules.PAIR)
-
-
-def _count_in_window(row, now, reservation, limit, lock_seconds):
-    """Count a failure of a windowed rule (IP, codes); at ``limit`` the row is locked for ``lock_seconds``."""
-    row.failures += 1
-    row.last_failure_at = now
-    if row.failures >= limit:
-        row.locked_until = now + timedelta(seconds=lock_seconds)
-        reservation.new_locks.append(row.rule)
-
-
-def _count_account(row, now, reservation):
-    row.failures += 1
-    row.last_failure_at = now
-    delay = rules.account_delay(row.failures)
-    if delay is not None:
-        row.delayed_until = now + delay
-    if row.failures >= app_settings.LOCKOUT_ACCOUNT_LOCK_AFTER and not _locked(row, now):
-        row.locked_until = rules.UNTIL_UNLOCKED
-        reservation.new_locks.append(rules.ACCOUNT)
-
-
 def _save(rows, befores, reservation):
     for row in rows:
         row.save(update_fields=STATE_FIELDS)
@@ -157,9 +96,9 @@ def peek_password(subject):
         username__in={subject.username, ""}, ip__in={subject.ip, ""}, locked_until__isnull=False)
     rows = {key: row for key, row in _by_key(candidates).items() if key in wanted}
     pair, ip_row, account = (rows.get(key) or Counter(rule=key[0]) for key in password_keys(subject))
-    if _locked(ip_row, now):
+    if counting.locked(ip_row, now):
         return rules.seconds_until(ip_row.locked_until, now)
-    blocked = [row.locked_until for row in (pair, account) if _locked(row, now)]
+    blocked = [row.locked_until for row in (pair, account) if counting.locked(row, now)]
     if blocked:
         return max(rules.seconds_until(until, now) for until in blocked)
     return 0
@@ -173,9 +112,9 @@ def reserve_password(subject):
         now = clock.now()
         pair, ip_row, account = rows = _locked_rows(password_keys(subject))
         befores = {row.pk: _snapshot(row) for row in rows}
-        _age_pair(pair, now)
-        _age_window(ip_row, now, app_settings.LOCKOUT_IP_WINDOW)
-        _age_account(account, now)
+        counting.age_pair(pair, now)
+        counting.age_window(ip_row, now, app_settings.LOCKOUT_IP_WINDOW)
+        counting.age_account(account, now)
         retry, refused_by, via_pass = rules.password_refusal(
             subject, ip_lock=ip_row.locked_until, pair_lock=pair.locked_until, account_lock=account.locked_until,
             delayed_until=account.delayed_until, active=lambda until: bool(until and until > now),
@@ -184,11 +123,12 @@ def reserve_password(subject):
             reservation.retry_after, reservation.refused_by = retry, refused_by
             return reservation
         reservation.via_pass = via_pass
-        _count_in_window(ip_row, now, reservation, app_settings.LOCKOUT_IP_LIMIT, app_settings.LOCKOUT_IP_COOLOFF)
+        counting.count_in_window(ip_row, now, reservation, app_settings.LOCKOUT_IP_LIMIT,
+                                 app_settings.LOCKOUT_IP_COOLOFF)
         counted = [ip_row]
         if not via_pass:
-            _count_pair(pair, now, reservation)
-            _count_account(account, now, reservation)
+            counting.count_pair(pair, now, reservation)
+            counting.count_account(account, now, reservation)
             counted += [pair, account]
         _save(counted, befores, reservation)
         reservation.lock_retry_after = _lock_retry(reservation, counted, now)
@@ -198,7 +138,7 @@ def reserve_password(subject):
 def peek_otp(subject):
     now = clock.now()
     row = _query(otp_keys(subject)[:1]).first()
-    return rules.seconds_until(row.locked_until, now) if row is not None and _locked(row, now) else 0
+    return rules.seconds_until(row.locked_until, now) if row is not None and counting.locked(row, now) else 0
 
 
 def reserve_otp(subject):
@@ -209,19 +149,19 @@ def reserve_otp(subject):
         now = clock.now()
         row, account = rows = _locked_rows(otp_keys(subject))
         befores = {r.pk: _snapshot(r) for r in rows}
-        if _locked(row, now):
+        if counting.locked(row, now):
             reservation.retry_after = rules.seconds_until(row.locked_until, now)
             reservation.refused_by = (rules.OTP,)
             return reservation
-        _age_account_codes(account, now)
+        counting.age_account_codes(account, now)
         waits = [until for until in (account.locked_until, account.delayed_until) if until and until > now]
         if waits and not subject.known_device():
             reservation.retry_after = max(rules.seconds_until(until, now) for until in waits)
             reservation.refused_by = (rules.OTP_ACCOUNT,)
             return reservation
-        _age_window(row, now, app_settings.LOCKOUT_OTP_WINDOW)
-        _count_in_window(row, now, reservation, app_settings.LOCKOUT_OTP_LIMIT, app_settings.LOCKOUT_OTP_WINDOW)
-        _count_account_code(account, now, reservation)
+        counting.age_window(row, now, app_settings.LOCKOUT_OTP_WINDOW)
+        counting.count_in_window(row, now, reservation, app_settings.LOCKOUT_OTP_LIMIT, app_settings.LOCKOUT_OTP_WINDOW)
+        counting.count_account_code(account, now, reservation)
         _save(rows, befores, reservation)
         reservation.lock_retry_after = _lock_retry(reservation, [row], now)
     return reservation
@@ -235,10 +175,11 @@ def _count_fresh(rule, row, now, reservation):
                                 app_settings.LOCKOUT_IP_COOLOFF) if rule == rules.IP else
                                (app_settings.LOCKOUT_OTP_WINDOW, app_settings.LOCKOUT_OTP_LIMIT,
                                 app_settings.LOCKOUT_OTP_WINDOW))
-        _age_window(row, now, window)
-        _count_in_window(row, now, reservation, limit, lock)
+        counting.age_window(row, now, window)
+        counting.count_in_window(row, now, reservation, limit, lock)
     else:
-        {rules.PAIR: _count_pair, rules.ACCOUNT: _count_account, rules.OTP_ACCOUNT: _count_account_code}[rule](
+        {rules.PAIR: counting.count_pair, rules.ACCOUNT: counting.count_account,
+         rules.OTP_ACCOUNT: counting.count_account_code}[rule](
             row, now, reservation)
     return _snapshot(row)
 
@@ -328,46 +269,19 @@ def _upsert_otp(subject):
     state = _by_key(_query(keys))
     row, account = (state.get(key) or Counter(rule=key[0]) for key in keys)
     waits = [until for until in (account.locked_until, account.delayed_until) if until and until > now]
-    if _locked(row, now):
+    if counting.locked(row, now):
         reservation.retry_after, reservation.refused_by = rules.seconds_until(row.locked_until, now), (rules.OTP,)
     elif waits and not subject.known_device():
         reservation.retry_after = max(rules.seconds_until(until, now) for until in waits)
         reservation.refused_by = (rules.OTP_ACCOUNT,)
     else:  # a known browser passes the account-wide delay and lock
-        was_locked = (rules.OTP_ACCOUNT,) if _locked(account, now) else ()
+        was_locked = (rules.OTP_ACCOUNT,) if counting.locked(account, now) else ()
         rows = _upsert(keys, now, exempt="all")
         if len(rows) == len(keys):
             return _granted(reservation, rows, now, was_locked, retry_rules=(rules.OTP,))
         _give_back_partial(rows, now, was_locked)
         reservation.retry_after, reservation.refused_by = 1, (rules.OTP,)
     return reservation
-
-
-def _delayed(row, now):
-    return bool(row.delayed_until and row.delayed_until > now)
-
-
-def _age_account_codes(row, now):
-    """Consecutive wrong codes of an account are forgotten after LOCKOUT_OTP_ACCOUNT_WINDOW without one."""
-    forget = timedelta(seconds=app_settings.LOCKOUT_OTP_ACCOUNT_WINDOW)
-    if row.last_failure_at and now - row.last_failure_at >= forget and not _locked(row, now):
-        row.failures, row.delayed_until = 0, None
-
-
-def _count_account_code(row, now, reservation):
-    """One more consecutive wrong code of the account, any network: past the ceiling a doubling delay,
-    at LOCKOUT_OTP_ACCOUNT_LOCK_AFTER a lock until unlocked (known browsers pass both)."""
-    row.failures += 1
-    row.last_failure_at = now
-    delay = rules.otp_account_delay(row.failures)
-    if delay is not None:
-        row.delayed_until = now + delay
-    if row.failures == app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_AFTER:
-        reservation.new_locks.append(rules.OTP_ACCOUNT)
-    if row.failures >= app_settings.LOCKOUT_OTP_ACCOUNT_LOCK_AFTER and not _locked(row, now):
-        row.locked_until = rules.UNTIL_UNLOCKED
-        if rules.OTP_ACCOUNT not in reservation.new_locks:
-            reservation.new_locks.append(rules.OTP_ACCOUNT)
 
 
 def release(reservation):

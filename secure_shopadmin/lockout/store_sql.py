@@ -7,8 +7,8 @@ are serialised per row as with ``SELECT … FOR UPDATE``. The statement writes n
 refuses (a refused flood costs no write); a row that came to refuse between the statement's snapshot and
 its row lock is simply not returned, and the caller gives back the rows that were counted.
 
-The arithmetic is :mod:`.store_db`'s (``_age_*`` and ``_count_*``), the one written in Python for the
-row-lock path (MariaDB, older SQLite); ``tests/lockout`` runs the rules on both paths.
+The arithmetic is :mod:`.counting`'s (``age_*`` and ``count_*``), applied in Python on the row-lock path
+(MariaDB, older SQLite), which also starts a missing row here.
 """
 
 from dataclasses import dataclass
