@@ -1,9 +1,11 @@
 """Each login kind stays within its query budget; above it, the test names every query.
 
 The budget is the issue's: at most 20 queries per request of a login, plain Django's LoginView taking 9.
-The code request of a staff login (django-otp's device update, the session cycled by Django's
-``login()``, the session and environment rows) still takes more: its budget holds today's count so that
-nothing adds to it unnoticed. ``benchmarks/login_cost.py`` prints the same counts with the times.
+The code request of a staff login (the session cycled by Django's ``login()``, the device's time step,
+the session and environment rows) still takes more: its budget holds today's count so that nothing adds
+to it unnoticed. On a database without one-statement reservations (MariaDB: no ``RETURNING`` on
+``ON DUPLICATE KEY UPDATE``) the guard's ``SELECT … FOR UPDATE`` transaction takes up to 8 more.
+``benchmarks/login_cost.py`` prints the same counts with the times.
 """
 
 import pytest
@@ -13,15 +15,19 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from secure_shopadmin.lockout import store_sql
+
 from .conftest import MEMBER_PASSWORD, STAFF_PASSWORD
 
 pytestmark = pytest.mark.django_db
 BUDGET = 20
 CODE_REQUEST_BUDGET = 26
+ROW_LOCK_PATH = 8
 VERIFY = reverse("secure_shopadmin:twofactor_verify")
 
 
 def within(budget, queries, what):
+    budget += 0 if store_sql.supported(connection) else ROW_LOCK_PATH
     listed = "\n".join(f"  {n}. {query['sql'][:200]}" for n, query in enumerate(queries.captured_queries, 1))
     assert len(queries) <= budget, f"{what}: {len(queries)} queries, budget {budget}:\n{listed}"
 
