@@ -6,7 +6,7 @@ gets past a limit. Nothing here deletes more than the rows of the keys it is giv
 from datetime import timedelta
 
 from django.db import connections, router, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 
 from ..conf import app_settings
 from . import clock, counting, rules, store_sql
@@ -302,27 +302,10 @@ def settle(undo, cleared_keys):
     slot set (only if nobody changed them since); the rows of ``cleared_keys`` start over."""
     if not undo and not cleared_keys:
         return
-    cleared = _keys_condition(cleared_keys) if cleared_keys else None
-    where = Q(pk__in=list(undo)) if undo else cleared
-    if undo and cleared is not None:
-        where |= cleared
-
-    def start_over_or(name, value, cases, default):
-        whens = ([When(cleared, then=value)] if cleared is not None else []) + cases
-        return Case(*whens, default=default, output_field=Counter._meta.get_field(name)) if whens else default
-
-    undone = undo.items()
-    Counter.objects.using(_db()).filter(where).update(
-        failures=start_over_or("failures", 0, [When(failures__gt=0, then=F("failures") - 1)], Value(0)),
-        level=start_over_or("level", 0, [When(pk=pk, level__gt=0, then=F("level") - 1)
-                                         for pk, w in undone if w["level"]], F("level")),
-        locked_until=start_over_or("locked_until", None, [When(pk=pk, locked_until=w["lock"], then=None)
-                                                          for pk, w in undone if w["lock"]], F("locked_until")),
-        delayed_until=start_over_or("delayed_until", None, [When(pk=pk, delayed_until=w["delay"], then=None)
-                                                            for pk, w in undone if w["delay"]], F("delayed_until")),
-        last_failure_at=start_over_or("last_failure_at", None, [], F("last_failure_at")),
-        window_started_at=start_over_or("window_started_at", None, [], F("window_started_at")),
-    )
+    connection = connections[_db()]
+    statement, params = store_sql.settle_statement(connection, undo, cleared_keys)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
 
 
 def failures(username, ip):

@@ -215,6 +215,35 @@ def reservation_statement(connection, keys, new_rows, now, exempt=""):
     )
 
 
+def settle_statement(connection, undo, cleared_keys):
+    """The UPDATE of :func:`.store_db.settle` (any database: each column's CASE reads only that column and
+    the key, so MySQL's left-to-right assignments agree). Returns (sql, params)."""
+    s = Statement(connection, None)
+    cleared = sql("(", *_joined([sql("(", s.col("rule"), " = ", Param(r), " AND ", s.col("username"), " = ",
+                                     Param(u), " AND ", s.col("ip"), " = ", Param(i), ")")
+                                 for r, u, i in cleared_keys] or ["FALSE"], " OR "), ")")
+    given = sql(s.col("id"), " IN (", *_commas([Param(pk) for pk in undo] or ["NULL"]), ")")
+
+    def column(name, start_over, *whens):
+        return sql(connection.ops.quote_name(name), " = ", case((cleared, start_over), *whens, default=s.col(name)))
+
+    def undone(name, key):
+        return [(sql(s.col("id"), " = ", Param(pk), " AND ", s.col(name), " = ", s.p(what[key])), "NULL")
+                for pk, what in undo.items() if what[key]]
+
+    sets = [
+        sql(connection.ops.quote_name("failures"), " = ", case(
+            (cleared, "0"), (sql(s.col("failures"), " > 0"), sql(s.col("failures"), " - 1")), default="0")),
+        column("level", "0", *[(sql(s.col("id"), " = ", Param(pk), " AND ", s.col("level"), " > 0"),
+                                sql(s.col("level"), " - 1")) for pk, what in undo.items() if what["level"]]),
+        column("locked_until", "NULL", *undone("locked_until", "lock")),
+        column("delayed_until", "NULL", *undone("delayed_until", "delay")),
+        column("last_failure_at", "NULL"),
+        column("window_started_at", "NULL"),
+    ]
+    return sql(f"UPDATE {s.table} SET ", *_commas(sets), " WHERE ", given, " OR ", cleared)
+
+
 def _joined(items, separator):
     out = []
     for index, item in enumerate(items):
