@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import login as django_login
+from django.db import transaction
 
 from . import signals
 from .alerts import stage as session_stage
@@ -206,21 +207,23 @@ def step_done(request, step_name, *, password_changed_for=None, **facts):
 
 
 def _finish(request, user, partial):
-    # 5. session and environment: the user is logged in only now.
+    # 5. session and environment: the user is logged in only now. Its rows, the guard's settling and
+    # the audit event are written in one transaction: one commit, and nothing half done.
     discard_partial(request)
-    django_login(request, user, backend=partial.backend)
-    marker = {
-        "v": MARKER_VERSION,
-        "channel": partial.channel,
-        "verified": bool(partial.facts.get("second_factor")),
-        "at": int(time.time()),
-        # when the user last proved it (REAUTH_MAX_AGE): now, unless a remembered browser skipped the code
-        "code_at": 0 if partial.facts.get("second_factor") == "remembered" else int(time.time()),
-    }
-    marker.update(session_stage.logged_in(request, user, partial))
-    request.session[MARKER_KEY] = marker
-    guard_stage.pipeline_succeeded(request, user, partial)
-    # 6. audit
-    audit_stage.logged_in(request, user, partial)
+    with transaction.atomic():
+        django_login(request, user, backend=partial.backend)
+        marker = {
+            "v": MARKER_VERSION,
+            "channel": partial.channel,
+            "verified": bool(partial.facts.get("second_factor")),
+            "at": int(time.time()),
+            # when the user last proved it (REAUTH_MAX_AGE): now, unless a remembered browser skipped the code
+            "code_at": 0 if partial.facts.get("second_factor") == "remembered" else int(time.time()),
+        }
+        marker.update(session_stage.logged_in(request, user, partial))
+        request.session[MARKER_KEY] = marker
+        guard_stage.pipeline_succeeded(request, user, partial)
+        # 6. audit
+        audit_stage.logged_in(request, user, partial)
     signals.login_completed.send(sender=Outcome, request=request, user=user, channel=partial.channel)
     return Outcome(Outcome.DONE, user=user, redirect_url=partial.next_url)

@@ -19,7 +19,7 @@ def logged_in(request, user, partial):
     """
     language = languages.request_language(request)  # the user's mails follow this language
     if not app_settings.LOGIN_HISTORY:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # inside the pipeline's transaction: no savepoint
             device.learn(request, user)
             languages.remember(user, language)
             return {"sd": sessions.record(request, user, partial.channel)}
@@ -27,7 +27,7 @@ def logged_in(request, user, partial):
     current = device.device_id(request)  # before learning: a known cookie is rule 1
     familiar_env, first_login = familiar.assess(user, env, device.digest(current) if current else "")
     decision = AlertDecision.FAMILIAR if familiar_env else alerting.decide(user, partial, first_login=first_login)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside the pipeline's transaction: no savepoint
         device_digest = device.learn(request, user)
         languages.remember(user, language)
         record = records.new_record(
