@@ -13,8 +13,7 @@ Each rule costs at most one indexed query; the first that answers wins.
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
-from django.db.models import Exists
+from django.db import connections, router
 from django.utils import timezone
 
 from ..conf import app_settings
@@ -53,11 +52,30 @@ def has_recorded_login(user):
 
 def assess(user, environment, device_digest):
     """(familiar, first login) of a successful login: rules 1 and 2, and whether the user has no recorded
-    login yet, in one query."""
-    facts = get_user_model()._default_manager.filter(pk=user.pk).values(
-        known=Exists(KnownDevice.objects.filter(user=user, device_digest=device_digest or None)),
-        recent=Exists(_recent_logins(user, environment)),
-        recorded=Exists(LoginRecord.objects.filter(user=user, outcome=LoginOutcome.SUCCESS)),
-    ).first() or {"known": False, "recent": False, "recorded": False}
-    familiar = bool(facts["known"] or facts["recent"])
-    return familiar, not familiar and not facts["recorded"]
+    login yet, in one query (written out: it runs on every login, the ORM's compiling cost more than it)."""
+    connection = connections[router.db_for_read(LoginRecord)]
+    qn, ops = connection.ops.quote_name, connection.ops
+
+    def column(model, name):
+        return f"{qn(model._meta.db_table)}.{qn(model._meta.get_field(name).column)}"
+
+    def table(model):
+        return qn(model._meta.db_table)
+
+    since = timezone.now() - timedelta(days=app_settings.FAMILIAR_WINDOW_DAYS)
+    recorded = (f"{column(LoginRecord, 'user')} = %s AND {column(LoginRecord, 'outcome')} = %s")
+    statement = (
+        f"SELECT EXISTS(SELECT 1 FROM {table(KnownDevice)} WHERE {column(KnownDevice, 'user')} = %s"
+        f" AND {column(KnownDevice, 'device_digest')} = %s),"
+        f" EXISTS(SELECT 1 FROM {table(LoginRecord)} WHERE {recorded} AND {column(LoginRecord, 'created_at')} >= %s"
+        f" AND {column(LoginRecord, 'disowned_at')} IS NULL AND {column(LoginRecord, 'browser')} = %s"
+        f" AND {column(LoginRecord, 'os')} = %s AND {column(LoginRecord, 'ip_prefix')} = %s),"
+        f" EXISTS(SELECT 1 FROM {table(LoginRecord)} WHERE {recorded})"
+    )
+    params = [user.pk, device_digest or "", user.pk, LoginOutcome.SUCCESS, ops.adapt_datetimefield_value(since),
+              environment.browser, environment.os, environment.ip_prefix, user.pk, LoginOutcome.SUCCESS]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        known, recent, any_recorded = cursor.fetchone()
+    familiar = bool((known and device_digest) or recent)
+    return familiar, not familiar and not any_recorded
