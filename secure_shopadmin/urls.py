@@ -24,6 +24,7 @@ urlpatterns = [
     path("2fa/mailed/", twofactor.mailed, name="twofactor_mailed"),
     path("2fa/link/<str:token>/", twofactor.link, name="twofactor_link"),
     path("2fa/enrol/", twofactor.enrol, name="twofactor_enrol"),
+    path("2fa/recovery-codes/saved/", twofactor.codes_saved, name="twofactor_codes_saved"),
     path("2fa/", twofactor_manage.manage, name="twofactor_manage"),
     path("2fa/add-app/", twofactor_manage.add_app, name="twofactor_add_app"),
     path("2fa/browsers/<int:pk>/forget/", twofactor.forget_browser, name="twofactor_forget_browser"),

@@ -21,7 +21,7 @@ from ..twofactor import recovery, services
 from ..twofactor.forms import CodeForm, PasskeyForm
 from ..twofactor.models import RememberedBrowser
 from ..twofactor.passkeys import ceremonies as passkeys
-from .twofactor import SENSITIVE, app_context, render
+from .twofactor import SENSITIVE, app_context, recovery_codes_page, render
 
 MANAGE = "secure_shopadmin:twofactor_manage"
 
@@ -29,9 +29,8 @@ MANAGE = "secure_shopadmin:twofactor_manage"
 def act(request, user, action):
     """Do the (fresh) POST's action; returns the response."""
     if action == "regenerate":
-        return render(request, "recovery_codes.html", {
-            "title": _("Your recovery codes"), "codes": services.regenerate_recovery_codes(request, user),
-            "continue_url": reverse(MANAGE)})
+        codes = services.regenerate_recovery_codes(request, user)
+        return recovery_codes_page(request, user, codes, reverse(MANAGE))
     if action == "remove":
         services.remove_devices(user, request=request, actor=user, reason="removed by the user")
         return logged_out(request)
