@@ -55,6 +55,7 @@ ENDPOINTS = [
              states=("anonymous", "half", "logged_in", "stale")),
     Endpoint("add_app", "/security/2fa/add-app/", ("otp_token", "_ssa_reauth"),
              states=("anonymous", "half", "logged_in", "stale")),
+    Endpoint("codes_saved", "/security/2fa/recovery-codes/saved/", ("saved", "next"), get_too=False),
     Endpoint("console_pass", "/security/console/pass/{}/", ()),
     Endpoint("forget_browser", "/security/2fa/browsers/{}/forget/", (), get_too=False),
     Endpoint("reset_password", "/security/reset/password/", ("new_password1", "new_password2")),
