@@ -15,6 +15,7 @@ urlpatterns = [
     path("login/cancel/", views.cancel_login, name="cancel_login"),
     path("language/", language.set_language, name="set_language"),
     path("reset/password/", reset_views.reset_password, name="reset_password"),
+    path("reset/done/", reset_views.reset_done, name="reset_done"),
     path("reset/check-mail/", reset_views.reset_link_needed, name="reset_link_needed"),
     path("reset/new-link/", reset_views.reset_resend, name="reset_resend"),
     path("reset/link/<str:token>/", reset_views.reset_link, name="reset_link"),

@@ -59,6 +59,7 @@ ENDPOINTS = [
     Endpoint("console_pass", "/security/console/pass/{}/", ()),
     Endpoint("forget_browser", "/security/2fa/browsers/{}/forget/", (), get_too=False),
     Endpoint("reset_password", "/security/reset/password/", ("new_password1", "new_password2")),
+    Endpoint("reset_done", "/security/reset/done/", ("next",)),
     Endpoint("reset_link_needed", "/security/reset/check-mail/", ()),
     Endpoint("reset_resend", "/security/reset/new-link/", ("email",)),
     Endpoint("reset_link", "/security/reset/link/{}/", ()),
