@@ -72,6 +72,11 @@ DEFAULTS = {
         {"staff_without_2fa": 0, "phishing_resistant_missing": 0},
         "security_report exits non-zero when a figure (by key) is above its limit here.",
     ),
+    "ADMIN_SHOW_REPLACED_MODELS": (
+        False,
+        "Keep in the admin the models the app replaces: django-axes' access attempts, access logs and access "
+        "failures, and DRF's auth tokens (read at start-up).",
+    ),
     "SECURITY_LOGGER": (
         "secure_shopadmin.security",
         "Name of the logger that receives one structured record per security event.",

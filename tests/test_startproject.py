@@ -174,6 +174,7 @@ def enrol_in_chromium(base, log):
         with page.expect_navigation(wait_until="load"):
             page.click("#enrol-form input[type=submit]")
         assert page.locator("#recovery-codes li").count() == 10
+        page.check("#id_saved")
         with page.expect_navigation(wait_until="load"):
             page.click("#continue")
         assert page.url == f"{base}/admin/"

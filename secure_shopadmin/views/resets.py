@@ -7,6 +7,7 @@ from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -19,12 +20,13 @@ from ..core.links import base_url
 from ..core.looks import home_url, page_context
 from ..core.mail import printed_to_console
 from ..core.partial import PartialLogin
-from ..core.redirects import safe_redirect
+from ..core.redirects import safe_redirect, safe_url
 from ..core.sensitive import secret_variables
-from ..core.steps import channel_for
+from ..core.steps import Channel, channel_for
 from ..resets import email_change as email_services
 from ..resets import services
 from ..resets.forms import NewPasswordForm, ResendLinkForm
+from ..twofactor.services import has_device
 
 
 def render(request, template, context=None, status=200, user=None):
@@ -83,11 +85,32 @@ def reset_password(request):
         outcome = pipeline.step_done(request, "reset", password_changed_for=user)
         if outcome.status == outcome.DONE:
             services.end_other_sessions(request, user)
-            messages.success(request, _("Your password was changed. You are now logged in."))
+            return reset_finished(request, channel, outcome.redirect_url or default_redirect(channel))
         return safe_redirect(request, outcome.redirect_url or default_redirect(channel))
     return render(request, "set_password.html", {
         "title": _("Choose a new password"), "form": form, "requirement": requirement,
         "username": user.get_username(),
+    })
+
+
+def reset_finished(request, channel, next_url):
+    """Say that the password was changed: the admin shows it as a message; a shop's pages may show no
+    messages, so a member sees the app's own page, with the next steps, before going on."""
+    if channel == Channel.CONSOLE:
+        messages.success(request, _("Your password was changed. You are now logged in."))
+        return safe_redirect(request, next_url)
+    done = reverse("secure_shopadmin:reset_done")
+    return safe_redirect(request, f"{done}?{urlencode({'next': safe_url(request, next_url)})}")
+
+
+@require_http_methods(["GET", "HEAD"])
+@never_cache
+@login_required
+def reset_done(request):
+    """A member's finished reset: the password was changed; continue to where the login was going."""
+    return render(request, "done.html", {
+        "title": _("Your password was changed"), "two_factor_on": has_device(request.user),
+        "continue_url": safe_url(request, request.GET.get("next"), fallback=default_redirect(Channel.STOREFRONT)),
     })
 
 

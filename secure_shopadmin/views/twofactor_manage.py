@@ -21,7 +21,7 @@ from ..twofactor import recovery, services
 from ..twofactor.forms import CodeForm, PasskeyForm
 from ..twofactor.models import RememberedBrowser
 from ..twofactor.passkeys import ceremonies as passkeys
-from .twofactor import SENSITIVE, app_context, render
+from .twofactor import SENSITIVE, app_context, recovery_codes_page, render
 
 MANAGE = "secure_shopadmin:twofactor_manage"
 
@@ -29,9 +29,7 @@ MANAGE = "secure_shopadmin:twofactor_manage"
 def act(request, user, action):
     """Do the (fresh) POST's action; returns the response."""
     if action == "regenerate":
-        return render(request, "recovery_codes.html", {
-            "title": _("Your recovery codes"), "codes": services.regenerate_recovery_codes(request, user),
-            "continue_url": reverse(MANAGE)})
+        return new_codes_page(request, user)
     if action == "remove":
         services.remove_devices(user, request=request, actor=user, reason="removed by the user")
         return logged_out(request)
@@ -42,7 +40,9 @@ def act(request, user, action):
             return logged_out(request)
         messages.error(request, _("No such device."))
     elif action == "add_passkey":
-        add_passkey(request, user)
+        was_off = not services.has_device(user)
+        if add_passkey(request, user) and was_off:
+            return new_codes_page(request, user)
     elif action == "rename_passkey":
         if not passkeys.rename(user, as_int(request.POST.get("device")), request.POST.get("name", "")):
             messages.error(request, _("Give the passkey a name."))
@@ -50,13 +50,21 @@ def act(request, user, action):
 
 
 def add_passkey(request, user):
+    """Register the posted passkey; returns it, or None (the reason is said in a message)."""
     form = PasskeyForm(request.POST)
     device = form.is_valid() and services.add_passkey(
         request, user, form.cleaned_data["passkey_answer"], form.cleaned_data["passkey_name"])
     if device:
         messages.success(request, _("The passkey “%(name)s” was added.") % {"name": device.name})
-    else:
-        messages.error(request, PasskeyForm.error_messages["invalid"])
+        return device
+    messages.error(request, PasskeyForm.error_messages["invalid"])
+    return None
+
+
+def new_codes_page(request, user):
+    """A new set of recovery codes (asked for, or the first when a first device turned 2FA on here)."""
+    codes = services.regenerate_recovery_codes(request, user)
+    return recovery_codes_page(request, user, codes, reverse(MANAGE))
 
 
 def self_service(view):
@@ -86,9 +94,10 @@ def manage(request):
     user = request.user
     if request.method == "POST":
         return act(request, user, request.POST.get("action"))
+    keys, devices = passkeys.passkeys(user), services.confirmed_devices(user)
     return render(request, "manage.html", {
-        "title": _("Two-factor authentication"),
-        "passkeys": passkeys.passkeys(user), "devices": services.confirmed_devices(user),
+        "title": _("Two-factor authentication"), "two_factor_on": bool(keys) or bool(devices),
+        "passkeys": keys, "devices": devices,
         "remaining": recovery.remaining(user),
         "browsers": RememberedBrowser.objects.filter(user=user).order_by("-created_at"),
         "passkey_options": services.registration_options(request, user),
@@ -101,10 +110,11 @@ def add_app(request):
     user = request.user
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        was_off = not services.has_device(user)
         device = services.add_authenticator(request, user, form.cleaned_data["otp_token"])
         if device is not None:
             messages.success(request, _("The authenticator app “%(name)s” was added.") % {"name": device.name})
-            return safe_redirect(request, MANAGE)
+            return new_codes_page(request, user) if was_off else safe_redirect(request, MANAGE)
         form.reject()
     return render(request, "enrol.html", {"title": _("Add an authenticator app"), "form": form, "adding": True,
                                           "codes_accepted": True, **app_context(user)})
