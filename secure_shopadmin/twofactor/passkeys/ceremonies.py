@@ -201,7 +201,8 @@ def register(request, user, answer, name="", *, sign_in=False):
             )
     except IntegrityError:
         raise PasskeyRefused("credential_taken") from None
-    record(EventKind.PASSKEY_ADDED, request=request, actor=user, target=user, passkey=device.name, sign_in=sign_in)
+    signs_in = {"sign_in": True} if sign_in else {}
+    record(EventKind.PASSKEY_ADDED, request=request, actor=user, target=user, passkey=device.name, **signs_in)
     return device
 
 
