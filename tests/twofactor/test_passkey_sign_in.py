@@ -12,10 +12,9 @@ from django.urls import reverse
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
 from secure_shopadmin.core.partial import MARKER_KEY
 from secure_shopadmin.lockout.models import Counter
+from secure_shopadmin.testing import pipeline_login
 from secure_shopadmin.twofactor.passkeys import ceremonies, signin
 from secure_shopadmin.twofactor.passkeys.ceremonies import PasskeyRefused
-
-from secure_shopadmin.testing import pipeline_login
 
 from ..conftest import MEMBER_PASSWORD
 from .softkey import SoftAuthenticator
