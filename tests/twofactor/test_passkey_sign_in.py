@@ -256,6 +256,24 @@ def test_staff_under_require_phishing_resistant_reach_the_admin_with_the_passkey
     assert event.details["steps"] == ["passkey"]
 
 
+def test_the_console_network_list_and_idle_timeout_apply_to_a_passkey_session(client, staff_user, settings):
+    import time_machine
+
+    inside, outside, start = "10.1.2.3", "198.51.100.7", 1_900_000_000
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "CONSOLE_ALLOWED_NETWORKS": ["10.0.0.0/8"],
+                                 "CONSOLE_IDLE_TIMEOUT": 120}
+    key = sign_in_key(staff_user)
+    assert client.post(CONSOLE_LOGIN, {"passkey_answer": "{}"}, REMOTE_ADDR=outside).status_code == 403
+    with time_machine.travel(start, tick=False) as clock:
+        options = client.get(CONSOLE_LOGIN, REMOTE_ADDR=inside).context["passkey_sign_in_options"]
+        assert client.post(CONSOLE_LOGIN, {"passkey_answer": key.get(options)}, REMOTE_ADDR=inside).status_code == 302
+        assert client.get(reverse("admin:index"), REMOTE_ADDR=inside).status_code == 200
+        assert client.get(reverse("admin:index"), REMOTE_ADDR=outside).status_code == 403
+        clock.move_to(start + 121)
+        assert client.get(reverse("admin:index"), REMOTE_ADDR=inside).status_code == 302
+        assert not logged_in(client)
+
+
 def test_a_members_passkey_does_not_open_the_console(client, member):
     response = passkey_post(client, sign_in_key(member), url=CONSOLE_LOGIN)
     assert response.status_code == 200 and not logged_in(client)
