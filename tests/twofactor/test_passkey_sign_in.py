@@ -344,3 +344,14 @@ def test_a_breach_campaign_counts_an_account_without_a_password_as_not_exposed(m
 def test_the_reset_form_explains_accounts_without_a_password(client):
     page = client.get(reverse("secure_shopadmin:reset_resend"))
     assert b'id="passwordless-note"' in page.content
+
+
+def test_the_admin_user_page_and_the_security_page_show_each_passkeys_use(client, member, superuser):
+    sign_in_key(member)
+    sign_in_key(member, sign_in=False)
+    admin_page = pipeline_login(Client(), superuser).get(reverse("admin:auth_user_change", args=[member.pk]))
+    panel = admin_page.content.decode().split('id="ssa-passkeys"')[1].split("</table>")[0]
+    assert panel.count("signs in (no password)") == 1 and panel.count("second factor") == 1
+    assert panel.count("never") == 2
+    own_page = pipeline_login(client, member, channel="storefront").get(MANAGE).content.decode()
+    assert own_page.count('class="ssa-passkey-kind"') == 2 and "signs in (no password)" in own_page
