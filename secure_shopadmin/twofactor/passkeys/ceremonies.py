@@ -3,7 +3,9 @@
 Each ceremony's challenge is kept in the session, bound to the user and to a deadline, and taken
 out before the answer is checked, so it serves once whatever the outcome. The relying party is
 :func:`.relying_party.relying_party` (``SITE_URL``), never the request's Host. User verification
-is *preferred*: asked for, not required, as a second factor after the password.
+is *preferred*: asked for, not required, as a second factor after the password; a sign-in passkey
+(``sign_in=True``) is registered with it *required* and as a discoverable credential, and signs in
+alone through :mod:`.signin`.
 
 A refused answer raises :class:`PasskeyRefused`; malformed input never escapes as another error.
 """
