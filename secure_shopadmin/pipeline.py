@@ -3,6 +3,7 @@
 1. guard (``lockout``): refuse a locked or throttled client before any hash is computed;
 2. password (``hashers``): ``authenticate()`` checks and upgrades the stored hash;
 3. second factor (``twofactor``): a passkey, TOTP, recovery code or a remembered browser;
+   a sign-in passkey (:func:`login_with_passkey`) is the password and the second factor at once;
 4. required actions (``resets``): a pending forced password reset;
 5. session and environment (``alerts``): only now is the user logged in;
 6. audit (``audit``): the login is written where it matters.
@@ -39,7 +40,8 @@ from .resets import stage as required_actions_stage
 from .twofactor import stage as second_factor_stage
 
 __all__ = ["MARKER_KEY", "MARKER_VERSION", "PARTIAL_KEY", "Channel", "CodeCheck", "Outcome", "PartialLogin",
-           "advance", "check_code", "discard_partial", "login_with_password", "login_with_proof", "session_marker",
+           "advance", "check_code", "discard_partial", "login_with_passkey", "login_with_password", "login_with_proof",
+           "session_marker",
            "step_done"]
 
 
@@ -81,16 +83,17 @@ class CodeCheck:
 
 
 @secret_variables
-def check_code(request, user, code="", *, passkey_answer=""):
+def check_code(request, user, code="", *, passkey_answer="", sign_in_passkey=False):
     """The one place a second factor is checked, a typed code or a passkey's answer: a slot of the
     guard's code budget per (account, client IP) is reserved first, so parallel guesses cannot
-    outrun the limit, and a wrong or foreign passkey answer costs a slot like a wrong code."""
+    outrun the limit, and a wrong or foreign passkey answer costs a slot like a wrong code.
+    ``sign_in_passkey``: only one of the user's sign-in passkeys, user-verified, passes."""
     if not passkey_answer and not second_factor_stage.accepts_codes(user):
         return CodeCheck(passkey_required=True)
     slot = guard_stage.otp_reserve(request, user)
     if slot.refused:
         return CodeCheck(retry_after=slot.retry_after, refused=True)
-    method = second_factor_stage.check_code(request, user, code, passkey_answer)
+    method = second_factor_stage.check_code(request, user, code, passkey_answer, sign_in_passkey=sign_in_passkey)
     if method is None:
         return CodeCheck(retry_after=guard_stage.otp_failed(request, slot, user))  # a lock is audited, mailed
     guard_stage.otp_succeeded(request, slot)
@@ -126,6 +129,48 @@ def login_with_password(request, username, password, *, channel, next_url=""):
     return advance(request)
 
 
+@secret_variables
+def login_with_passkey(request, answer, *, channel, next_url=""):
+    """Run the pipeline for a sign-in passkey's answer (no username); returns an :class:`Outcome`.
+
+    The passkey is the password and the second factor at once (user-verified, bound to the shop's
+    origin: multi-factor, phishing-resistant), so the pipeline starts at the guard, skips stages 2
+    and 3, and goes on from the required actions as any login does.
+    """
+    discard_partial(request)
+    claim = second_factor_stage.passkey_claim(request, answer)  # no signature checked yet
+    # 1. guard: a slot for the credential's account (or the unknown credential) and the client IP
+    retry_after = guard_stage.refusal(request, claim.account, channel)
+    if retry_after:
+        signals.login_failed.send(sender=Outcome, request=request, username=claim.account,
+                                  channel=channel, refused=True)
+        return Outcome(Outcome.REFUSED, retry_after=retry_after)
+    # 2. and 3. at once: the passkey's signature, user verification, sign-in credential, counter
+    user = second_factor_stage.passkey_sign_in(request, claim)
+    if user is None or not channel_admits(channel, user):
+        retry_after = guard_stage.password_failed(request, claim.account, channel, user)
+        signals.login_failed.send(sender=Outcome, request=request, username=claim.account,
+                                  channel=channel, refused=bool(retry_after))
+        if retry_after:
+            return Outcome(Outcome.REFUSED, retry_after=retry_after)
+        return Outcome(Outcome.FAILED)
+    # No risk step after this one: a user-verified passkey is multi-factor, a mailed code adds nothing.
+    request.session.cycle_key()
+    PartialLogin(
+        user_id=str(user.pk), backend=default_backend(user), auth_hash=user.get_session_auth_hash(),
+        channel=channel, next_url=next_url, started=time.time(), done=["passkey"],
+        facts={"second_factor": "passkey", "passkey_sign_in": True},
+    ).save(request)
+    return advance(request)
+
+
+def default_backend(user):
+    """The backend a login without ``authenticate()`` is recorded under (the first that is not axes')."""
+    return getattr(user, "backend", None) or next(
+        b for b in settings.AUTHENTICATION_BACKENDS if not b.startswith("axes.")
+    )
+
+
 def login_with_proof(request, user, *, proof, channel, next_url=""):
     """Start the pipeline for a user who proved control of the registered e-mail address.
 
@@ -135,11 +180,8 @@ def login_with_proof(request, user, *, proof, channel, next_url=""):
     """
     discard_partial(request)
     request.session.cycle_key()
-    backend = getattr(user, "backend", None) or next(
-        b for b in settings.AUTHENTICATION_BACKENDS if not b.startswith("axes.")
-    )
     PartialLogin(
-        user_id=str(user.pk), backend=backend, auth_hash=user.get_session_auth_hash(),
+        user_id=str(user.pk), backend=default_backend(user), auth_hash=user.get_session_auth_hash(),
         channel=channel, next_url=next_url, started=time.time(), done=[proof],
         facts={"email_proven": proof},
     ).save(request)

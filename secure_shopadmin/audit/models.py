@@ -32,6 +32,7 @@ class EventKind(models.TextChoices):
     CONSOLE_PASS = "console_pass", _("Break-glass console link")
     REAUTH = "reauth", _("Re-authentication")
     PRIVILEGE_GRANT = "privilege_grant", _("Privilege granted")
+    PASSWORD_REMOVED = "password_removed", _("Password removed (signs in with a passkey)")
 
 
 class AppendOnlyError(Exception):

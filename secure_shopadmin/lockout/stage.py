@@ -13,7 +13,10 @@ from . import services
 
 
 def refusal(request, username, channel):
-    """Seconds the client must wait, or 0 when it may try a password now (its slot is then taken)."""
+    """Seconds the client must wait, or 0 when it may try a password now (its slot is then taken).
+
+    A sign-in passkey's answer takes its slot here too, before its signature is checked: ``username``
+    is then the account of the credential it names (or a key of the unknown credential)."""
     return services.reserve_password(request, username).retry_after
 
 

@@ -17,10 +17,12 @@ def pending_step(request, user, partial):
     A ``compromised`` requirement is refused unless this partial login began with its mailed link
     (a password login cannot happen, the password being unusable; this is the second lock):
     the user is sent to a page that explains where the link is, never to the new-password form.
+    A sign-in passkey typed no password: it goes to the new-password form, which then also offers
+    to remove the password.
     """
     requirement = services.pending_requirement(user)
     if requirement is None:
         return None
-    if requirement.mode == ResetMode.COMPROMISED and not services.link_proven(requirement, partial):
+    if requirement.mode == ResetMode.COMPROMISED and not services.may_complete(requirement, partial):
         return Step("reset", reverse(LINK_NEEDED_URL_NAMES[0]), LINK_NEEDED_URL_NAMES, api_code=API_CODE)
     return Step("reset", reverse(SET_PASSWORD_URL_NAMES[0]), SET_PASSWORD_URL_NAMES, api_code=API_CODE)

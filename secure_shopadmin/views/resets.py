@@ -69,16 +69,19 @@ def reset_link(request, token):
 @csrf_protect
 @never_cache
 def reset_password(request):
-    """The pipeline's "reset" step: choose the new password."""
+    """The pipeline's "reset" step: choose the new password (after a sign-in passkey: or have none)."""
     partial = PartialLogin.load(request)
     user = partial.get_user() if partial is not None and partial.step == "reset" else None
     requirement = services.pending_requirement(user) if user is not None else None
-    if requirement is None or (requirement.mode == "compromised" and not services.link_proven(requirement, partial)):
+    if requirement is None or not services.may_complete(requirement, partial):
         return render(request, "expired.html", {"title": _("Your session has expired")}, status=403)
-    form = NewPasswordForm(user, requirement, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    may_remove = bool(partial.facts.get("passkey_sign_in"))
+    removing = may_remove and request.method == "POST" and request.POST.get("action") == "remove_password"
+    form = NewPasswordForm(user, requirement, request.POST if request.method == "POST" and not removing else None)
+    if removing or (request.method == "POST" and form.is_valid()):
         try:
-            services.satisfy(requirement, user, form.cleaned_data["new_password1"], request=request)
+            services.satisfy(requirement, user, None if removing else form.cleaned_data["new_password1"],
+                             request=request)
         except services.ResetError:
             return render(request, "expired.html", {"title": _("Your session has expired")}, status=403)
         channel = partial.channel
@@ -89,7 +92,7 @@ def reset_password(request):
         return safe_redirect(request, outcome.redirect_url or default_redirect(channel))
     return render(request, "set_password.html", {
         "title": _("Choose a new password"), "form": form, "requirement": requirement,
-        "username": user.get_username(),
+        "username": user.get_username(), "may_remove_password": may_remove,
     })
 
 

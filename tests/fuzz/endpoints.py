@@ -43,8 +43,8 @@ class Endpoint:
 
 
 ENDPOINTS = [
-    Endpoint("console_login", "/admin/login/", ("username", "password", "next")),
-    Endpoint("storefront_login", "/login/", ("username", "password", "next")),
+    Endpoint("console_login", "/admin/login/", ("username", "password", "next", "passkey_answer")),
+    Endpoint("storefront_login", "/login/", ("username", "password", "next", "passkey_answer")),
     Endpoint("cancel_login", "/security/login/cancel/", (), get_too=False),
     Endpoint("verify", "/security/2fa/verify/", ("otp_token", "remember", "passkey_answer")),
     Endpoint("enrol", "/security/2fa/enrol/", ("otp_token", "passkey_answer", "passkey_name")),
