@@ -5,6 +5,8 @@
   runs with the same POST data. GET requests pass.
 * :class:`FreshCodeAdminMixin` on a ModelAdmin: name the actions in ``fresh_code_actions``
   (``"__all__"`` for every one) and set ``fresh_code_delete`` to protect the delete page too.
+* ``@not_activity`` on a view that a page polls in the background: its requests never reset the
+  idle timeouts (``CONSOLE_IDLE_TIMEOUT``, ``STOREFRONT_IDLE_TIMEOUT``).
 """
 
 import dataclasses
@@ -13,6 +15,14 @@ from functools import wraps
 from django.http import HttpRequest
 
 from . import reauth
+from .requests import PASSIVE_ATTR
+
+
+def not_activity(view):
+    """Mark ``view`` (a function or method) as background polling: its requests never count as the
+    user's activity for the idle timeouts; they still end a session that has timed out."""
+    setattr(view, PASSIVE_ATTR, True)
+    return view
 
 
 def _request_of(args):

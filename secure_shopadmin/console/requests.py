@@ -2,25 +2,41 @@
 
 from django.urls import Resolver404, resolve
 
+from ..conf import app_settings
 from ..core.partial import PARTIAL_KEY
 from ..core.requests import is_api_request  # noqa: F401  (re-exported for the console modules)
 from ..core.steps import Channel
 
-CACHE_ATTR = "_ssa_console_site"
+CACHE_ATTR = "_ssa_console_match"
+PASSIVE_ATTR = "secure_shopadmin_not_activity"
 _UNSET = object()
+
+
+def resolved(request):
+    """The ``ResolverMatch`` of ``request``'s path (resolved once a request), or None."""
+    found = getattr(request, CACHE_ATTR, _UNSET)
+    if found is _UNSET:
+        try:
+            found = resolve(request.path_info, urlconf=getattr(request, "urlconf", None))
+        except Resolver404:
+            found = None
+        setattr(request, CACHE_ATTR, found)
+    return found
 
 
 def admin_namespace(request):
     """The instance namespace of the admin site ``request`` is for (e.g. ``"admin"``), or None."""
-    found = getattr(request, CACHE_ATTR, _UNSET)
-    if found is _UNSET:
-        try:
-            match = resolve(request.path_info, urlconf=getattr(request, "urlconf", None))
-        except Resolver404:
-            match = None
-        found = match.namespace if match is not None and "admin" in match.app_names else None
-        setattr(request, CACHE_ATTR, found)
-    return found
+    match = resolved(request)
+    return match.namespace if match is not None and "admin" in match.app_names else None
+
+
+def is_passive(request):
+    """A background request (polling) that is not the user's activity: its view is marked with
+    :func:`~.decorators.not_activity` or its URL name is in ``PASSIVE_URL_NAMES``."""
+    match = resolved(request)
+    if match is None:
+        return False
+    return bool(getattr(match.func, PASSIVE_ATTR, False)) or match.view_name in app_settings.PASSIVE_URL_NAMES
 
 
 def partial_channel(request):
