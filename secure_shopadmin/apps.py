@@ -24,9 +24,11 @@ class SecureShopAdminConfig(AppConfig):
         # imported here, not at the top: models, checks and receivers may load only once the app
         # registry is ready (app loading), and the admin's ready() has imported every admin module
         from . import checks, coordination  # noqa: F401  (registers the checks and cross-stage receivers)
+        from .admin.console import install_guards
         from .admin.users import install
 
         for sub in SUBPACKAGES:
             import_if_present(f"{self.name}.{sub}.checks")
             import_if_present(f"{self.name}.{sub}.receivers")
         install()
+        install_guards()

@@ -4,7 +4,8 @@
   when the session's last code is older than ``REAUTH_MAX_AGE`` first shows the code page, then
   runs with the same POST data. GET requests pass.
 * :class:`FreshCodeAdminMixin` on a ModelAdmin: name the actions in ``fresh_code_actions``
-  (``"__all__"`` for every one) and set ``fresh_code_delete`` to protect the delete page too.
+  (``"__all__"`` for every one), set ``fresh_code_delete`` to protect the delete page and
+  ``fresh_code_save`` the add and change forms too.
 * ``@not_activity`` on a view that a page polls in the background: its requests never reset the
   idle timeouts (``CONSOLE_IDLE_TIMEOUT``, ``STOREFRONT_IDLE_TIMEOUT``).
 """
@@ -78,6 +79,8 @@ class FreshCodeAdminMixin:
 
     fresh_code_actions = ()
     fresh_code_delete = False
+    #: a fresh code before saving the add or change form too
+    fresh_code_save = False
 
     def action_needs_fresh_code(self, request, name):
         return self.fresh_code_actions == "__all__" or name in self.fresh_code_actions
@@ -88,6 +91,13 @@ class FreshCodeAdminMixin:
         actions = super().get_actions(request, **where)
         return {name: _guarded(action) if self.action_needs_fresh_code(request, name) else action
                 for name, action in actions.items()}
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if self.fresh_code_save:
+            answer = reauth.demand(request)
+            if answer is not None:
+                return answer
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
         if self.fresh_code_delete:
