@@ -3,7 +3,8 @@
 from django.urls import Resolver404, resolve
 
 from ..conf import app_settings
-from ..core.partial import PARTIAL_KEY
+from ..core.partial import CONSOLE_RIGHTS, PARTIAL_KEY, session_marker
+from ..core.policy import holds_console_rights
 from ..core.requests import is_api_request  # noqa: F401  (re-exported for the console modules)
 from ..core.steps import Channel
 
@@ -47,3 +48,23 @@ def partial_channel(request):
 def is_console_request(request):
     """A page of an admin site, or a step of a console login that is under way."""
     return admin_namespace(request) is not None or partial_channel(request) == Channel.CONSOLE
+
+
+def is_console_user_session(request):
+    """The session belongs to a staff or superuser account, logged in or half-way through any login
+    (console, storefront, mailed link, API): the console's network rule applies to all its requests.
+
+    Read from the pipeline's marker or the partial login; a marker from before this fact was kept
+    asks the user (one query, once per such session's request)."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return False
+    data = session.get(PARTIAL_KEY)
+    if isinstance(data, dict) and isinstance(data.get("facts"), dict) and data["facts"].get(CONSOLE_RIGHTS):
+        return True
+    marker = session_marker(request)
+    if marker is None:
+        return False
+    if CONSOLE_RIGHTS in marker:
+        return bool(marker[CONSOLE_RIGHTS])
+    return holds_console_rights(getattr(request, "user", None))
