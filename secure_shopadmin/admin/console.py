@@ -53,6 +53,10 @@ class FreshCodeEverywhereMixin(FreshCodeAdminMixin):
     fresh_code_delete = True
     fresh_code_save = True
 
+    def save_model(self, request, obj, form, change):
+        privileges.granted_by(obj, request)  # a group's new permissions are told with who added them
+        super().save_model(request, obj, form, change)
+
 
 def guarded_models():
     """The models whose admin gets :class:`FreshCodeEverywhereMixin`: groups, and DRF's token proxy."""

@@ -6,6 +6,7 @@ from django.core import checks
 from django.core.management.base import BaseCommand
 
 from ... import overview
+from ...console import roster
 
 EXIT_THRESHOLD_FAILED = 3
 
@@ -26,16 +27,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="One JSON object on stdout.")
+        parser.add_argument("--no-snapshot", action="store_true",
+                            help="Compare with the last report's snapshot but do not store a new one.")
 
     def handle(self, json_output=False, **options):
         figures = overview.collect()
         failed = overview.failed_thresholds(figures)
         findings = check_findings()
+        admins = roster.report(store=not options.get("no_snapshot"))
         if options.get("json"):
             self.stdout.write(json.dumps({
                 "figures": {f.key: f.breakdown or f.value for f in figures},
                 "thresholds_failed": [{"key": f.key, "value": f.number, "limit": limit} for f, limit in failed],
                 "checks": findings,
+                "admin_accounts": list(admins.accounts.values()),
+                "admin_changes": {"since": admins.since, "snapshot_untrusted": admins.tampered,
+                                  "changes": admins.changes},
             }, indent=2, sort_keys=True, default=str))
         else:
             for figure in figures:
@@ -44,7 +51,28 @@ class Command(BaseCommand):
                     self.stdout.write(f"    {name}: {count}")
             for finding in findings:
                 self.stdout.write(f"{finding['id']}: {finding['message']}")
+            self.write_roster(admins)
             for figure, limit in failed:
                 self.stderr.write(self.style.ERROR(f"{figure.key} is {figure.number}, above its limit {limit}."))
         if failed:
             raise SystemExit(EXIT_THRESHOLD_FAILED)
+
+    def write_roster(self, admins):
+        self.stdout.write(f"Accounts holding admin rights: {len(admins.accounts)}")
+        for account in admins.accounts.values():
+            flags = [name for name in ("is_superuser", "is_staff", "is_active") if account[name]]
+            self.stdout.write(f"    {account['username']} ({', '.join(flags)}) groups: "
+                              f"{', '.join(account['groups']) or '-'}; permissions: {len(account['permissions'])}")
+        if admins.tampered:
+            self.stderr.write(self.style.ERROR(
+                "The last report's snapshot does not match its seal (edited in the database, or sealed under "
+                "another SECRET_KEY): not trusted; every account is listed as new."))
+        if admins.since is None:
+            self.stdout.write("Changes: no trusted earlier report; every account is new.")
+        else:
+            self.stdout.write(f"Changes since the last report ({admins.since:%Y-%m-%d %H:%M %Z}): "
+                              f"{len(admins.changes)}")
+        marks = {"added": "+", "removed": "-", "changed": "~"}
+        for change in admins.changes:
+            fields = "; ".join(f"{name}: {before} -> {after}" for name, (before, after) in change["fields"].items())
+            self.stdout.write(f"    {marks[change['change']]} {change['username']}{': ' + fields if fields else ''}")
