@@ -4,6 +4,7 @@ import json
 
 from django.core import checks
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from ... import overview
 from ...console import roster
@@ -58,20 +59,21 @@ class Command(BaseCommand):
             raise SystemExit(EXIT_THRESHOLD_FAILED)
 
     def write_roster(self, admins):
-        self.stdout.write(f"Accounts holding admin rights: {len(admins.accounts)}")
+        self.stdout.write(_("Accounts holding admin rights: %(count)d") % {"count": len(admins.accounts)})
         for account in admins.accounts.values():
             flags = [name for name in ("is_superuser", "is_staff", "is_active") if account[name]]
-            self.stdout.write(f"    {account['username']} ({', '.join(flags)}) groups: "
-                              f"{', '.join(account['groups']) or '-'}; permissions: {len(account['permissions'])}")
+            self.stdout.write(_("    %(username)s (%(flags)s) groups: %(groups)s; permissions: %(count)d") % {
+                "username": account["username"], "flags": ", ".join(flags),
+                "groups": ", ".join(account["groups"]) or "-", "count": len(account["permissions"])})
         if admins.tampered:
-            self.stderr.write(self.style.ERROR(
+            self.stderr.write(self.style.ERROR(_(
                 "The last report's snapshot does not match its seal (edited in the database, or sealed under "
-                "another SECRET_KEY): not trusted; every account is listed as new."))
+                "another SECRET_KEY): not trusted; every account is listed as new.")))
         if admins.since is None:
-            self.stdout.write("Changes: no trusted earlier report; every account is new.")
+            self.stdout.write(_("Changes: no trusted earlier report; every account is new."))
         else:
-            self.stdout.write(f"Changes since the last report ({admins.since:%Y-%m-%d %H:%M %Z}): "
-                              f"{len(admins.changes)}")
+            self.stdout.write(_("Changes since the last report (%(time)s): %(count)d") % {
+                "time": f"{admins.since:%Y-%m-%d %H:%M %Z}", "count": len(admins.changes)})
         marks = {"added": "+", "removed": "-", "changed": "~"}
         for change in admins.changes:
             fields = "; ".join(f"{name}: {before} -> {after}" for name, (before, after) in change["fields"].items())
