@@ -69,9 +69,9 @@ def tell_permission_grants(sender, instance, action, reverse=False, pk_set=None,
         if not reverse:
             privileges.grant(instance, [f"permission:{name}" for name in privileges.permission_names(pk_set)])
             return
-        name = privileges.permission_names([instance.pk])  # permission.user_set.add(…)
+        names = privileges.permission_names([instance.pk])  # permission.user_set.add(…)
         for user in user_model._default_manager.filter(pk__in=pk_set):
-            privileges.grant(user, [f"permission:{item}" for item in name])
+            privileges.grant(user, [f"permission:{item}" for item in names])
     elif sender is Group.permissions.through:
         if not reverse:
             privileges.grant_group_permissions(instance, pk_set)
