@@ -107,7 +107,7 @@ def holds_pass(request):
 
 
 def revoke(pass_id, *, request):
-    """Revoke a live pass (audited, mailed to ``SECURITY_CONTACTS``); False when none is live by that id."""
+    """Revoke a live pass (audited); False when none is live by that id."""
     actor = getattr(request, "user", None)
     name = actor.get_username() if actor is not None and actor.is_authenticated else ""
     revoked = live().filter(pk=pass_id).update(revoked_at=timezone.now(), revoked_by=name[:150])
