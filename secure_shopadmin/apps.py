@@ -25,10 +25,12 @@ class SecureShopAdminConfig(AppConfig):
         # registry is ready (app loading), and the admin's ready() has imported every admin module
         from . import checks, coordination  # noqa: F401  (registers the checks and cross-stage receivers)
         from .admin import sections
+        from .admin.console import install_guards
         from .admin.users import install
 
         for sub in SUBPACKAGES:
             import_if_present(f"{self.name}.{sub}.checks")
             import_if_present(f"{self.name}.{sub}.receivers")
         install()
+        install_guards()  # before the replaced models are hidden, so a shown one keeps its fresh code
         sections.install()

@@ -157,6 +157,11 @@ DEFAULTS = {
         43200,
         "Seconds after its login at which a console session ends, however busy; None: never.",
     ),
+    "PASSIVE_URL_NAMES": (
+        (),
+        "URL names ('namespace:name') of background requests (polling) that never count as activity for the "
+        "idle timeouts; views marked with console.decorators.not_activity count as such too.",
+    ),
     "STOREFRONT_IDLE_TIMEOUT": (
         None,
         "Seconds without a request after which a member's storefront session ends; None leaves it to Django.",
@@ -181,6 +186,11 @@ DEFAULTS = {
     "CONSOLE_ALLOWED_NETWORKS": (
         (),
         "CIDRs the console may be reached from (client IP as the guard sees it); empty means any network.",
+    ),
+    "API_TOKEN_MAX_AGE": (
+        None,
+        "Seconds an API token works after it is issued; None: until revoked. A staff or superuser token "
+        "never outlives CONSOLE_MAX_AGE either.",
     ),
     "CONSOLE_PASS_LINK_TTL": (
         3600,

@@ -2,7 +2,7 @@
 
 from .audit.models import SecurityEvent, SecurityOverview  # noqa: F401
 from .campaigns.models import Campaign, CampaignSource, CampaignTarget  # noqa: F401,E402
-from .console.models import ConsolePass  # noqa: F401
+from .console.models import ConsolePass, PrivilegeSnapshot  # noqa: F401
 from .core.models import KnownDevice, MailLanguage, UserSession  # noqa: F401
 from .lockout.models import Counter, GuardNotice, UnlockLink  # noqa: F401,E402
 from .resets.models import OutgoingMail, ResetRequirement  # noqa: F401

@@ -31,7 +31,9 @@ from . import signals
 from .alerts import stage as session_stage
 from .audit import stage as audit_stage
 from .core import languages
+from .core import partial as partials
 from .core.partial import MARKER_KEY, MARKER_VERSION, PARTIAL_KEY, PartialLogin, discard_partial, session_marker
+from .core.policy import holds_console_rights
 from .core.sensitive import secret_variables
 from .core.steps import Channel
 from .hashers import stage as password_stage
@@ -125,6 +127,7 @@ def login_with_password(request, username, password, *, channel, next_url=""):
     PartialLogin(
         user_id=str(user.pk), backend=user.backend, auth_hash=user.get_session_auth_hash(),
         channel=channel, next_url=next_url, started=time.time(), done=["password"],
+        facts={partials.CONSOLE_RIGHTS: holds_console_rights(user)},
     ).save(request)
     return advance(request)
 
@@ -183,7 +186,7 @@ def login_with_proof(request, user, *, proof, channel, next_url=""):
     PartialLogin(
         user_id=str(user.pk), backend=default_backend(user), auth_hash=user.get_session_auth_hash(),
         channel=channel, next_url=next_url, started=time.time(), done=[proof],
-        facts={"email_proven": proof},
+        facts={"email_proven": proof, partials.CONSOLE_RIGHTS: holds_console_rights(user)},
     ).save(request)
     return advance(request)
 
@@ -243,6 +246,8 @@ def _finish(request, user, partial):
         "at": int(time.time()),
         # when the user last proved it (REAUTH_MAX_AGE): now, unless a remembered browser skipped the code
         "code_at": 0 if partial.facts.get("second_factor") == "remembered" else int(time.time()),
+        # staff or superuser: every request of the session follows the console's network rule
+        partials.CONSOLE_RIGHTS: holds_console_rights(user),
     }
     marker.update(session_stage.logged_in(request, user, partial))
     languages.remember(user, languages.request_language(request))  # the user's mails follow this language

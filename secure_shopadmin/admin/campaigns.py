@@ -28,7 +28,7 @@ from ..campaigns import mailing, services, targets, tasks
 from ..campaigns.forms import AddTargetsForm, CampaignForm, ChooseCampaignForm
 from ..campaigns.models import Campaign, CampaignState, RunState, SourceKind
 from ..conf import app_settings
-from ..console.decorators import fresh_code_required
+from ..console.decorators import fresh_code_required, not_activity
 from ..core.spreadsheet import spreadsheet_safe
 from .users import user_admin_mixin
 
@@ -245,6 +245,7 @@ class CampaignAdmin(admin.ModelAdmin):
             return redirect(self.change_url(campaign))
         return self._page(request, campaign, "admin_close.html", _("Close the campaign"))
 
+    @not_activity  # polled by the open page: not the user's activity
     def progress_view(self, request, object_id):
         campaign = self._campaign(request, object_id, change=False)
         return JsonResponse(services.progress(campaign))

@@ -17,6 +17,8 @@ from ..conf import app_settings
 PARTIAL_KEY = "_secure_shopadmin_partial"
 MARKER_KEY = "_secure_shopadmin"
 MARKER_VERSION = 1
+#: key, in the marker and in a partial login's facts, saying the user is staff or superuser
+CONSOLE_RIGHTS = "console"
 
 
 @dataclass

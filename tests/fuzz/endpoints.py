@@ -36,6 +36,8 @@ class Endpoint:
     states: tuple = ("anonymous", "half", "logged_in")
     #: states in which the endpoint acts on any request (no secret to guess): only "no 5xx" is checked
     acts_for: tuple = ()
+    #: logged in (fresh or stale) as a superuser rather than as a staff member without permissions
+    as_superuser: bool = False
     extra: dict = field(default_factory=dict)
 
     def url(self, token):
@@ -72,12 +74,22 @@ ENDPOINTS = [
     Endpoint("end_other_sessions", "/security/account/sessions/end-others/", (), get_too=False),
     Endpoint("unlock", "/security/unlock/{}/", ()),
     Endpoint("token_password", "/api/token/password/", ("username", "password"), json=True),
-    Endpoint("token_verified", "/api/token/", (), json=True, acts_for=("logged_in", "member")),
+    Endpoint("token_verified", "/api/token/", ("otp_token", "password", "passkey_answer"), json=True,
+             states=("anonymous", "half", "logged_in", "stale"), acts_for=("logged_in", "member")),
     Endpoint("api_orders", "/api/orders/", (), json=True),
     Endpoint("admin_user_tools", "/admin/auth/user/{}/two-factor/reset/", ("reason",), states=("logged_in",)),
     Endpoint("admin_require_reset", "/admin/auth/user/{}/password-reset/require/", ("mode", "reason"),
              states=("logged_in",)),
     Endpoint("admin_end_sessions", "/admin/auth/user/{}/sessions/end/", ("reason",), states=("logged_in",)),
+    # the Group admin: a superuser whose code is stale must give a fresh one before any change
+    Endpoint("group_add", "/admin/auth/group/add/", ("name", "permissions", "_ssa_reauth", "otp_token"),
+             states=("anonymous", "half", "logged_in", "stale"), as_superuser=True, acts_for=("logged_in",)),
+    Endpoint("group_change", "/admin/auth/group/{group}/change/", ("name", "permissions", "_ssa_reauth"),
+             states=("anonymous", "half", "logged_in", "stale"), as_superuser=True, acts_for=("logged_in",)),
+    Endpoint("group_delete", "/admin/auth/group/{group}/delete/", ("post", "_ssa_reauth"),
+             states=("anonymous", "half", "logged_in", "stale"), as_superuser=True, acts_for=("logged_in",)),
+    Endpoint("campaign_progress", "/admin/secure_shopadmin/campaign/{}/progress.json/", (),
+             states=("anonymous", "half", "logged_in", "stale"), as_superuser=True),
 ]
 
 
