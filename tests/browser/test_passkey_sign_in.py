@@ -25,6 +25,9 @@ def register_sign_in_passkey(page, base, name="Phone"):
     page.fill("#id_sign-in-passkey_name", name)
     page.wait_for_selector("#sign-in-passkey-button:not([disabled])")
     actions.follow(page, "#sign-in-passkey-button")
+    if page.locator("#id_saved").count():  # the first device turned 2FA on: its recovery codes first
+        page.check("#id_saved")
+        actions.follow(page, "#continue")
 
 
 def log_out(page):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('secure_shopadmin', '0001_initial'),
+        ('secure_shopadmin', '0002_i22'),
     ]
 
     operations = [
