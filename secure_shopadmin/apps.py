@@ -23,7 +23,12 @@ class SecureShopAdminConfig(AppConfig):
     def ready(self):
         # imported here, not at the top: models, checks and receivers may load only once the app
         # registry is ready (app loading), and the admin's ready() has imported every admin module
-        from . import checks, coordination  # noqa: F401  (registers the checks and cross-stage receivers)
+        from . import checks  # noqa: F401  (registers the checks)
+        from .core.installation import missing_apps
+
+        if missing_apps():
+            return  # the checks name the missing apps; the receivers and admin panels need their models
+        from . import coordination  # noqa: F401  (connects the cross-stage receivers)
         from .admin.users import install
 
         for sub in SUBPACKAGES:
