@@ -2,25 +2,15 @@
 page, add and change forms included, and the login-record list fits its pane."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from secure_shopadmin.alerts.models import AlertDecision, LoginOutcome, LoginRecord
-from secure_shopadmin.testing import pipeline_login
+
+from .tour import page_logged_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDE = {"width": 1280, "height": 800}
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
           "Chrome/120.0.0.0 Safari/537.36")
-
-
-def logged_in_page(browser, live_server, user, locale="en-US"):
-    """A 1280 px browser holding a session the pipeline completed for ``user`` (no login pages)."""
-    session_key = pipeline_login(Client(), user).session.session_key
-    context = browser.new_context(viewport=WIDE, locale=locale)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": live_server.url}])
-    return context.new_page()
 
 
 def luminance(rgb):
@@ -51,7 +41,7 @@ COLOURS = """element => {
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/shop/product/add/", "/admin/auth/user/{pk}/change/"])
 def test_the_headers_language_label_is_legible(live_server, browser, superuser, path):
-    page = logged_in_page(browser, live_server, superuser)
+    page = page_logged_in(browser, live_server, superuser)
     page.goto(live_server.url + path.format(pk=superuser.pk))
     label = page.locator("#header #language-switch label")
     assert label.is_visible()
@@ -66,7 +56,7 @@ def test_the_login_record_list_fits_its_pane_at_1280_px(live_server, browser, su
             user=member, channel="storefront", outcome=LoginOutcome.SUCCESS, ip=f"2001:db8:85a3::8a2e:370:{n}",
             ip_prefix="2001:db8:85a3::/64", user_agent=CHROME, browser="Chrome Mobile WebView",
             browser_version="120", os="Windows", new_environment=True, alert=AlertDecision.RATE_LIMITED)
-    page = logged_in_page(browser, live_server, superuser)
+    page = page_logged_in(browser, live_server, superuser)
     page.goto(f"{live_server.url}/admin/secure_shopadmin/loginrecord/")
     assert page.locator("#result_list tbody tr").count() == 5
     table, container = page.locator("#result_list").evaluate(
