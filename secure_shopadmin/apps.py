@@ -3,6 +3,8 @@ from importlib import import_module
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from .core.installation import missing_apps
+
 #: capability sub-packages; each may hold ``checks`` and ``receivers`` modules, imported at start-up
 SUBPACKAGES = ("hashers", "twofactor", "lockout", "resets", "alerts", "audit", "campaigns", "console")
 
@@ -24,7 +26,6 @@ class SecureShopAdminConfig(AppConfig):
         # imported here, not at the top: models, checks and receivers may load only once the app
         # registry is ready (app loading), and the admin's ready() has imported every admin module
         from . import checks  # noqa: F401  (registers the checks)
-        from .core.installation import missing_apps
 
         if missing_apps():
             return  # the checks name the missing apps; the receivers and admin panels need their models
