@@ -2,11 +2,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from ..core.steps import Channel
 
 
 class LoginOutcome(models.TextChoices):
-    SUCCESS = "success", _("Logged in")
-    FAILED = "failed", _("Failed")
+    SUCCESS = "success", pgettext_lazy("login outcome", "Logged in")
+    FAILED = "failed", pgettext_lazy("login outcome", "Failed")
     REFUSED = "refused", _("Refused (locked or throttled)")
 
 
@@ -51,7 +54,7 @@ class LoginRecord(models.Model):
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=LoginOutcome.choices,
                                default=LoginOutcome.SUCCESS)
-    channel = models.CharField(_("login path"), max_length=16)
+    channel = models.CharField(_("login path"), max_length=16, choices=Channel.choices)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     ip_prefix = models.CharField(_("network"), max_length=64, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=512, blank=True)

@@ -11,7 +11,7 @@ from django.core import mail
 from ..conftest import STAFF_PASSWORD, enrol_device
 from ..twofactor.softkey import SoftAuthenticator, b64url
 from . import actions, passkeys
-from .test_tour import shot
+from .tour import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +50,7 @@ def register_through_the_mailed_link(page, base):
     assert page.locator("#recovery-codes li").count() == 10
 
 
+@pytest.mark.tour
 def test_staff_registers_a_passkey_then_signs_in_with_it(live_server, page, staff_user):
     from secure_shopadmin.twofactor.passkeys.models import PasskeyDevice
 
