@@ -32,7 +32,7 @@ CONTACTS_MAIL = "security_contact_alert"
 
 CHANNEL_LABELS = {
     "console": _("the management console"),
-    "storefront": _("the shop"),
+    "storefront": _("the shop's member login"),
     "api": _("the API"),
 }
 
@@ -61,9 +61,20 @@ def over_limit(user):
     return EnvironmentAlert.objects.filter(user=user, created_at__gte=since).count() >= app_settings.ALERT_LIMIT
 
 
-def mail_context(record):
-    """What the alert mails show about a login: time in the shop's time zone, IP, browser, OS, path."""
+def history_url(request=None):
+    """The absolute address of the user's login history, or "" (no SITE_URL and no request)."""
+    try:
+        return links.absolute_url(request, "secure_shopadmin:login_history")
+    except links.MissingSiteURL:
+        return ""
+
+
+def mail_context(record, request=None):
+    """What the alert mails show about a login: time in the shop's time zone, place, network owner,
+    IP, browser, OS, path, and a link to the login history."""
     return {
+        "place": record.place, "network_owner": record.network_owner, "device": record.device_label,
+        "history_url": history_url(request),
         "login_time": record.created_at,
         "time_zone": settings.TIME_ZONE,
         "ip": record.ip or "?",
@@ -72,6 +83,7 @@ def mail_context(record):
         "channel": record.channel,
         "channel_label": channel_label(record.channel),
         "is_console": record.channel == "console",
+        "blocked": record.outcome == "blocked",
     }
 
 
@@ -86,7 +98,7 @@ def issue(request, user, record):
         confirm_digest=confirm_digest, deny_digest=deny_digest,
     )
     context = {
-        **mail_context(record),
+        **mail_context(record, request),
         "was_me_url": links.absolute_url(request, "secure_shopadmin:alert_was_me", confirm_token),
         "not_me_url": links.absolute_url(request, "secure_shopadmin:alert_not_me", deny_token),
         "expires_at": alert.expires_at,
@@ -100,4 +112,10 @@ def issue(request, user, record):
 def audit_new_environment(request, user, record):
     audit(EventKind.ALERT, request=request, actor=user, target=user, record=record.pk,
           decision=str(record.alert), channel=record.channel, browser=record.browser, os=record.os,
-          network=record.ip_prefix)
+          network=record.ip_prefix, country=record.country, asn=record.asn, risk=record.risk_level,
+          reasons=record.reason_names)
+
+
+def audit_blocked(request, user, record):
+    audit(EventKind.RISK_BLOCKED, request=request, actor=user, target=user, record=record.pk,
+          level=record.risk_level, score=record.risk_score, reasons=record.reason_names, channel=record.channel)
