@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..audit.models import EventKind
@@ -73,7 +74,9 @@ def mail_context(record, request=None):
     """What the alert mails show about a login: time in the shop's time zone, place, network owner,
     IP, browser, OS, path, and a link to the login history."""
     return {
-        "place": record.place, "network_owner": record.network_owner, "device": record.device_label,
+        # resolved when the mail is rendered, in the recipient's language
+        "place": lazy(lambda: record.place, str)(), "device": lazy(lambda: record.device_label, str)(),
+        "network_owner": record.network_owner,
         "history_url": history_url(request),
         "login_time": record.created_at,
         "time_zone": settings.TIME_ZONE,

@@ -1,6 +1,6 @@
 """The risk step's e-mailed code (docs/risk.rst): issued, resent, checked, disowned.
 
-A code is 10 characters from a 32-character alphabet without look-alikes (50 bits). It exists
+A code is 10 characters from a 31-character alphabet without look-alikes (49 bits). It exists
 only in the mail: the row keeps a keyed digest bound to a random id that only this attempt's
 partial login holds, so a code opens the login it was mailed for and no other. It lives
 ``RISK_CODE_TTL`` seconds, passes once, and dies after :data:`MAX_TRIES` wrong codes. It is never
@@ -23,7 +23,7 @@ from ..core.sensitive import secret_variables
 from . import alerting, notify
 from .models import LoginRecord, RiskChallenge
 
-ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I/L look-alikes: 5 bits a character
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L look-alikes: 31 symbols, ~4.95 bits each
 CODE_LENGTH = 10
 MAX_TRIES = 5
 MAX_TTL = 600

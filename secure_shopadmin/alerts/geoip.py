@@ -58,7 +58,7 @@ def kind_of(database_type):
     name = (database_type or "").lower()
     if "city" in name:
         return CITY
-    if "asn" in name and "country" not in name and "lite" not in name:
+    if "asn" in name and "ipinfo" not in name:
         return ASN
     return COUNTRY
 

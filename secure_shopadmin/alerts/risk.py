@@ -12,6 +12,8 @@ new_prefix              5   an IP network (/24, /64) none of them had
 unfamiliar             30   without a place or without familiar logins: today's rule (no
                             known cookie, no recent login with this browser, OS and network)
 impossible_travel      60   distance from the last located login / time since > MAX_TRAVEL_KMH
+                            (more than 100 km between countries, 1,000 km within one; never
+                            from a known network owner in the same country)
 anonymous_network      60   the address is in ANONYMOUS_NETWORK_FILES
 recent_failures        30   RISK_RECENT_FAILURES or more failed passwords on the account first
 breached_password      60   the password is in the breached-password lists
@@ -48,6 +50,7 @@ WEIGHTS = {
     "recent_failures": 30,
     "breached_password": 60,
 }
+GUESS_KM, DOMESTIC_GUESS_KM = 100, 1000
 PLACE_REASONS = ("new_country", "new_network", "new_prefix")
 
 REASON_LABELS = {
@@ -130,9 +133,13 @@ def impossible_travel(facts, history):
     last = next((seen for seen in history if seen.latitude is not None and seen.longitude is not None), None)
     if last is None:
         return False
+    if facts.place.country == last.country and facts.place.asn in {seen.asn for seen in history}:
+        return False  # a known network of the same country: its addresses' city-level guesses differ widely
     km = distance_km(last.latitude, last.longitude, facts.place.latitude, facts.place.longitude)
     hours = max(facts.at - last.at, 60) / 3600  # a minute at least: two logins at once are not infinitely fast
-    return km > 100 and km / hours > app_settings.MAX_TRAVEL_KMH  # 100 km: two city-level guesses may differ
+    # city-level guesses differ: by 100 km anywhere, and a mobile carrier's gateway may sit far inside a country
+    least = DOMESTIC_GUESS_KM if facts.place.country == last.country else GUESS_KM
+    return km > least and km / hours > app_settings.MAX_TRAVEL_KMH
 
 
 def is_familiar(facts, history):

@@ -96,14 +96,13 @@ def _attempt_record(request, user, partial, outcome):
 
 def _alert_decision(user, partial, found, familiar_env):
     """Whether and why a mail goes out: by the risk policy when assessed, else by today's rule."""
-    if familiar_env:
-        return AlertDecision.FAMILIAR
-    first_login = not (found and found["has_history"]) and not familiar.has_recorded_login(user)
-    if found and found["action"] == risk.NONE and not first_login:
-        return AlertDecision.LOW_RISK
+    if (found["action"] == risk.NONE) if found else familiar_env:
+        return AlertDecision.FAMILIAR if familiar_env else AlertDecision.LOW_RISK
+    if not (found and found["has_history"]) and not familiar.has_recorded_login(user):
+        return AlertDecision.FIRST_LOGIN
     if partial.facts.get("risk_passed"):
         return AlertDecision.MAIL_PROVEN  # the code mail told the user and was answered
-    return alerting.decide(user, partial, first_login=first_login)
+    return alerting.decide(user, partial, first_login=False)
 
 
 def logged_in(request, user, partial):
