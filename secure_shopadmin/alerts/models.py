@@ -27,6 +27,9 @@ class AlertDecision(models.TextChoices):
     LOW_RISK = "low_risk", _("Not mailed: low risk")
 
 
+RISK_LEVELS = [("low", _("low")), ("medium", _("medium")), ("high", _("high"))]
+
+
 class LoginRecord(models.Model):
     """One login of a user: every successful one, and for staff the failed ones too.
 
@@ -82,7 +85,7 @@ class LoginRecord(models.Model):
     as_org = models.CharField(_("network owner"), max_length=128, blank=True)
     place_names = models.JSONField(_("place"), default=dict, blank=True)
     geo_built = models.DateField(_("GeoIP database date"), null=True, blank=True)
-    risk_level = models.CharField(_("risk"), max_length=8, blank=True)
+    risk_level = models.CharField(_("risk"), max_length=8, blank=True, choices=RISK_LEVELS)
     risk_score = models.PositiveSmallIntegerField(_("risk score"), null=True, blank=True)
     risk_reasons = models.CharField(_("risk reasons"), max_length=255, blank=True)
 

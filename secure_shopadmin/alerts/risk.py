@@ -64,7 +64,6 @@ REASON_LABELS = {
     "recent_failures": _("many failed attempts first"),
     "breached_password": _("password found in breaches"),
 }
-LEVEL_LABELS = {LOW: _("low"), MEDIUM_LEVEL: _("medium"), HIGH_LEVEL: _("high")}
 
 
 def reason_label(name):
