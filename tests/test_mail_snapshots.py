@@ -33,7 +33,8 @@ def member(is_staff=False):
 
 def login_facts(channel="storefront"):
     return {"login_time": LOGIN_TIME, "time_zone": "Asia/Tokyo", "ip": "203.0.113.7", "browser": "Firefox 128",
-            "os": "Windows", "channel": channel, "channel_label": "the shop's member login" if channel == "storefront"
+            "os": "Windows", "channel": channel, "channel_label": "the shop" if channel == "storefront"
+            else "the management console", "login_label": "the shop's member login" if channel == "storefront"
             else "the management console", "is_console": channel == "console", "place": "Osaka, Japan",
             "network_owner": "Example Net (AS64500)", "device": "Firefox on Windows",
             "history_url": "https://shop.example/security/account/logins/"}

@@ -33,6 +33,14 @@ CONTACTS_MAIL = "security_contact_alert"
 
 CHANNEL_LABELS = {
     "console": _("the management console"),
+    "storefront": _("the shop"),
+    "api": _("the API"),
+}
+
+
+#: which login it was, for the "Login" line of the mails and pages
+LOGIN_LABELS = {
+    "console": _("the management console"),
     "storefront": _("the shop's member login"),
     "api": _("the API"),
 }
@@ -40,6 +48,10 @@ CHANNEL_LABELS = {
 
 def channel_label(channel):
     return CHANNEL_LABELS.get(channel, channel)
+
+
+def login_label(channel):
+    return LOGIN_LABELS.get(channel, channel)
 
 
 def decide(user, partial, *, first_login):
@@ -85,6 +97,7 @@ def mail_context(record, request=None):
         "os": record.os or "?",
         "channel": record.channel,
         "channel_label": channel_label(record.channel),
+        "login_label": login_label(record.channel),
         "is_console": record.channel == "console",
         "blocked": record.outcome == "blocked",
     }

@@ -68,7 +68,8 @@ def risk_not_me(request, token):
     if found is None:
         return _invalid(request)
     context = {"title": _("This wasn't me"), "login": found.record,
-               "channel_label": alerting.channel_label(found.record.channel)}
+               "channel_label": alerting.channel_label(found.record.channel),
+               "login_label": alerting.login_label(found.record.channel)}
     if request.method == "GET":
         return _page(request, "not_me.html", context, user=found.user)
     acted = coordination.not_me_risk_code(token, request)
