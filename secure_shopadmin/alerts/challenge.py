@@ -72,7 +72,8 @@ def issue(request, user, login_record, risk):
     now = timezone.now()
     challenge = RiskChallenge.objects.create(
         user=user, record=login_record, created_at=now, binding_digest=binding_digest(binding),
-        code_digest=code_digest(binding, code), deny_digest=deny_digest, level=risk["level"],
+        code_digest=code_digest(binding, code), deny_digest=deny_digest,
+        deny_token_encrypted=crypto.encrypt(deny_token.encode()), level=risk["level"],
         reasons=",".join(risk["reasons"]), mailed_at=now, expires_at=now + timedelta(seconds=ttl()))
     _mail(request, user, challenge, code, deny_token)
     audit(EventKind.RISK_CHALLENGE, request=request, actor=user, target=user, record=login_record.pk,
@@ -99,20 +100,19 @@ def find(user, binding):
 @secret_variables
 def resend(request, user, binding):
     """Mail a new code for the same login, unless one was mailed in the last ``RISK_CODE_RESEND_AFTER``
-    seconds; returns True when a code went out. The old code stops working."""
+    seconds; returns True when a code went out. The old code stops working; the "this wasn't me"
+    link stays the same."""
     now = timezone.now()
     challenge = find(user, binding)
     if challenge is None:
         return False
     code = new_code()
-    deny_token, deny_digest = tokens.new_token(DENY_PURPOSE)
     resent = _usable(now).filter(
         pk=challenge.pk, mailed_at__lte=now - timedelta(seconds=app_settings.RISK_CODE_RESEND_AFTER),
-    ).update(code_digest=code_digest(binding, code), deny_digest=deny_digest, mailed_at=now,
-             expires_at=now + timedelta(seconds=ttl()))
+    ).update(code_digest=code_digest(binding, code), mailed_at=now, expires_at=now + timedelta(seconds=ttl()))
     if resent:
         challenge.expires_at = now + timedelta(seconds=ttl())
-        _mail(request, user, challenge, code, deny_token)
+        _mail(request, user, challenge, code, crypto.decrypt(challenge.deny_token_encrypted).decode())
     return bool(resent)
 
 
@@ -140,11 +140,13 @@ def verify(user, binding, code):
 
 @secret_variables
 def find_denial(token):
-    """The challenge whose mail carried the "this wasn't me" ``token`` (not yet used), or None."""
+    """The challenge whose mail carried the "this wasn't me" ``token`` (unused, younger than
+    ``ALERT_LINK_TTL``), or None."""
     if not token or len(token) > 128:
         return None
     digest = tokens.token_digest(token, DENY_PURPOSE)
-    challenge = (RiskChallenge.objects.filter(deny_digest=digest, denied_at__isnull=True)
+    since = timezone.now() - timedelta(seconds=app_settings.ALERT_LINK_TTL)
+    challenge = (RiskChallenge.objects.filter(deny_digest=digest, denied_at__isnull=True, created_at__gt=since)
                  .select_related("record", "user").first())
     if challenge is None or not crypto.constant_time_equal(challenge.deny_digest, digest):
         return None

@@ -180,7 +180,9 @@ class RiskChallenge(models.Model):
         binding_digest: keyed digest of a random id kept in that attempt's partial login: a code
             opens only the login it was mailed for.
         code_digest: keyed digest of the code (bound to the same id); the code exists only in the mail.
-        deny_digest: keyed digest of the mail's "this wasn't me" token.
+        deny_digest: keyed digest of the mail's "this wasn't me" token (its lookup);
+            deny_token_encrypted: the same token encrypted (core.crypto), so a resent code's mail
+            carries the same link as the first (like the session keys of the session registry).
         level, reasons: the assessment that asked for it.
         mailed_at: when the last code was mailed (resends are throttled); expires_at: the code's end.
         failures: wrong codes given; passed_at: when the right code completed the step (spent).
@@ -195,6 +197,7 @@ class RiskChallenge(models.Model):
     binding_digest = models.CharField(_("login binding digest"), max_length=64, unique=True)
     code_digest = models.CharField(_("code digest"), max_length=64)
     deny_digest = models.CharField(_("'this wasn't me' token digest"), max_length=64, unique=True)
+    deny_token_encrypted = models.TextField(_("'this wasn't me' token, encrypted"))
     level = models.CharField(_("risk"), max_length=8)
     reasons = models.CharField(_("risk reasons"), max_length=255, blank=True)
     mailed_at = models.DateTimeField(_("mailed at"), default=timezone.now)

@@ -22,7 +22,7 @@ def geo_files(tmp_path_factory):
 
 @pytest.fixture
 def geo(settings, geo_files, no_two_factor):
-    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, **geo_files,
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, **geo_files, "SHOP_NAME": "Example Shop",
                                  "TWO_FACTOR_POLICY": {"staff": False, "superusers": False, "members": False}}
     return geo_files
 

@@ -13,7 +13,7 @@ from secure_shopadmin.audit.models import SecurityEvent
 
 from ..alerts.conftest import FIREFOX_LINUX, OTHER_IP, browser
 from ..conftest import MEMBER_PASSWORD
-from .conftest import mailed_code
+from .conftest import NOT_ME_RE, mailed_code
 
 CODE_URL = "secure_shopadmin:risk_code"
 
@@ -52,6 +52,8 @@ def test_the_code_is_long_unambiguous_and_never_stored_in_clear(challenged):
     stored += " ".join(str(v) for v in LoginRecord.objects.values().get(outcome="challenged").values())
     stored += " ".join(str(e.details) for e in SecurityEvent.objects.all())
     assert raw not in stored and code not in stored
+    deny_token = NOT_ME_RE.search(mailed_code(RiskChallenge.objects.get().user)[1].body).group(1).split("/")[-3]
+    assert len(deny_token) > 30 and deny_token not in stored
     assert row["expires_at"] - row["created_at"] <= timedelta(minutes=10)
 
 
@@ -96,8 +98,10 @@ def test_resending_is_throttled_and_voids_the_old_code(challenged, time_machine,
     time_machine.move_to(timezone.now() + timedelta(seconds=61))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse(CODE_URL), {"resend": "1"})
-    new_code = mailed_code(RiskChallenge.objects.get().user)[0]
+    new_code, resent = mailed_code(RiskChallenge.objects.get().user)
     assert new_code != code
+    first = [m for m in mail.outbox if code in m.body][0]
+    assert NOT_ME_RE.search(first.body).group(1) == NOT_ME_RE.search(resent.body).group(1)  # the same link
     assert give(client, code).status_code == 200 and not logged_in(client)
     assert give(client, new_code).status_code == 302 and logged_in(client)
 
