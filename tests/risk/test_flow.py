@@ -153,3 +153,29 @@ def test_not_me_from_the_code_mail_ends_sessions_and_forces_the_reset(member, ho
     response = attacker.post(reverse("secure_shopadmin:risk_code"), {"code": code})
     assert not logged_in(attacker) and response.status_code == 302  # the partial login died with the password
     assert owner.post(path).status_code == 410  # the link acts once
+
+
+def test_an_ipv6_login_abroad_is_challenged(member, home, django_capture_on_commit_callbacks):
+    attacker = browser(FIREFOX_LINUX, "2001:db8:2::77")  # Frankfurt, Foreign Hosting, in the IPv6 table
+    response = post_login(attacker, member, django_capture_on_commit_callbacks)
+    assert response["Location"] == reverse("secure_shopadmin:risk_code") and not logged_in(attacker)
+    assert LoginRecord.objects.get(outcome=LoginOutcome.CHALLENGED).ip_prefix == "2001:db8:2::/64"
+
+
+def test_a_staff_not_me_tells_the_security_contacts(staff_user, geo, settings, login,
+                                                   django_capture_on_commit_callbacks):
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "SECURITY_CONTACTS": ["security@shop.example"],
+                                 "RISK_POLICY": {"console": {"medium": "notify", "high": "challenge"}}}
+    login(browser(), staff_user)
+    mail.outbox.clear()
+    attacker = browser(FIREFOX_LINUX, ABROAD_IP)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = attacker.post(reverse("admin:login"), {"username": staff_user.username,
+                                                          "password": "correct horse battery staple"})
+    assert response["Location"] == reverse("secure_shopadmin:risk_code")
+    _code, message = mailed_code(staff_user)
+    path = NOT_ME_RE.search(message.body).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        browser().post(path)
+    assert any(m.to == ["security@shop.example"] and "clerk" in m.body for m in mail.outbox)
+    assert ResetRequirement.objects.get(user=staff_user).mode == ResetMode.COMPROMISED
