@@ -107,3 +107,19 @@ def test_weights_and_levels_are_as_documented():
     assert stranger.score == 80 and stranger.level == "high"
     assert risk.assess(facts(prior_failures=5), seen).reasons == {"recent_failures": 30}
     assert risk.assess(facts(breached=True), seen).level == "high"
+
+
+@pytest.mark.parametrize(("key", "value", "check_id"), [
+    ("RISK_POLICY", {"storefront": {"high": "lock out"}}, "secure_shopadmin.E055"),
+    ("RISK_POLICY", {"storefront": {"severe": "block"}}, "secure_shopadmin.E055"),
+    ("RISK_CODE_TTL", 900, "secure_shopadmin.E056"),
+    ("RISK_ADAPTER", "no.such.Adapter", "secure_shopadmin.E057"),
+])
+def test_risk_settings_are_checked(settings, key, value, check_id):
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, key: value}
+    assert check_id in [p.id for p in checks.run_checks()]
+
+
+def test_the_default_risk_settings_pass_the_checks():
+    assert not [p for p in checks.run_checks() if p.id in (
+        "secure_shopadmin.E055", "secure_shopadmin.E056", "secure_shopadmin.E057", "secure_shopadmin.W053")]
