@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from secure_shopadmin.alerts.models import AlertDecision, LoginOutcome, LoginRecord, RiskChallenge
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
+from secure_shopadmin.core.partial import MARKER_KEY
 from secure_shopadmin.resets.models import ResetMode, ResetRequirement
 
 from ..alerts.conftest import CHROME_120_WINDOWS, FIREFOX_LINUX, OTHER_IP, THIRD_IP, browser
@@ -52,6 +53,7 @@ def test_leaked_password_from_a_new_device_abroad_meets_the_code(member, home, d
     with django_capture_on_commit_callbacks(execute=True):
         response = attacker.post(reverse("secure_shopadmin:risk_code"), {"code": code.lower().replace("-", " ")})
     assert response.status_code == 302 and logged_in(attacker)
+    assert attacker.session[MARKER_KEY]["verified"] is False  # a risk step, never a second factor (ASVS 6.3.6)
     success = LoginRecord.objects.filter(user=member, outcome=LoginOutcome.SUCCESS).latest("pk")
     assert success.country == "DE" and success.asn == 64510 and success.alert == AlertDecision.MAIL_PROVEN
     assert SecurityEvent.objects.filter(kind=EventKind.RISK_PASSED).count() == 1
