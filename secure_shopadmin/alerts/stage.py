@@ -80,7 +80,7 @@ def blocked(request, user, partial):
     """The policy blocks this login: record it and alert the user (the caller refuses it)."""
     with transaction.atomic():
         record = _attempt_record(request, user, partial, LoginOutcome.BLOCKED)
-        if alerting.decide(user, partial, first_login=False) == "sent":
+        if alerting.decide(user, partial, first_login=False) == AlertDecision.SENT:
             alerting.issue(request, user, record)
         alerting.audit_blocked(request, user, record)
 
