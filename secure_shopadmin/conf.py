@@ -307,6 +307,50 @@ DEFAULTS = {
         20,
         "Logins listed on the user's login history page and on a user's admin page.",
     ),
+    # --- risk-based logins (docs/risk.rst) --------------------------------------
+    "GEOIP_DATABASES": (
+        (),
+        "Paths of MaxMind-format .mmdb files (City, Country or ASN; the kind is read from each file) that "
+        "place a login's address; empty: no place, no network owner.",
+    ),
+    "GEOIP_MAX_AGE_DAYS": (
+        60,
+        "A configured GeoIP database built longer ago than this many days is reported by a system check.",
+    ),
+    "RISK_ASSESSMENT": (
+        True,
+        "Assess every password login's risk (named reasons, low/medium/high) and act on it by RISK_POLICY.",
+    ),
+    "RISK_POLICY": (
+        {"storefront": {"medium": "notify", "high": "challenge"},
+         "console": {"medium": "notify", "high": "notify"}},
+        "Per channel and level, what a risky login meets: 'notify' (the alert mail), 'challenge' (an e-mailed "
+        "code before the login completes, when no second factor was given) or 'block'.",
+    ),
+    "RISK_ADAPTER": (
+        "secure_shopadmin.alerts.risk.RiskAdapter",
+        "Dotted path to the class whose adjust(request, user, assessment, facts) may add a host's own reasons.",
+    ),
+    "MAX_TRAVEL_KMH": (
+        900,
+        "Speed above which the distance from the user's last located login means impossible travel.",
+    ),
+    "ANONYMOUS_NETWORK_FILES": (
+        (),
+        "Text files of CIDRs (one a line, # comments) the shop keeps: Tor exits, hosting ranges, VPN exits.",
+    ),
+    "RISK_RECENT_FAILURES": (
+        5,
+        "Failed password attempts on the account before a success that count as the 'many failures' reason.",
+    ),
+    "RISK_CODE_TTL": (
+        600,
+        "Seconds an e-mailed risk code stays valid (at most 600).",
+    ),
+    "RISK_CODE_RESEND_AFTER": (
+        60,
+        "Seconds before another risk code may be mailed for the same login.",
+    ),
     # --- lockout ---------------------------------------------------------------
     "LOCKOUT_PAIR_LIMIT": (
         None,

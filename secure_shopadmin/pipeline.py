@@ -85,17 +85,25 @@ class CodeCheck:
 
 
 @secret_variables
-def check_code(request, user, code="", *, passkey_answer="", sign_in_passkey=False):
-    """The one place a second factor is checked, a typed code or a passkey's answer: a slot of the
+def check_code(request, user, code="", *, passkey_answer="", sign_in_passkey=False, risk_binding=""):
+    """The one place a code is checked, a typed code or a passkey's answer: a slot of the
     guard's code budget per (account, client IP) is reserved first, so parallel guesses cannot
     outrun the limit, and a wrong or foreign passkey answer costs a slot like a wrong code.
-    ``sign_in_passkey``: only one of the user's sign-in passkeys, user-verified, passes."""
-    if not passkey_answer and not second_factor_stage.accepts_codes(user):
+
+    With ``risk_binding`` (the risk step's id in the partial login) ``code`` is the risk step's
+    e-mailed code, checked by stage 5 in the same budget; it is never a second factor.
+    ``sign_in_passkey``: only one of the user's sign-in passkeys, user-verified, passes.
+    """
+    if not risk_binding and not passkey_answer and not second_factor_stage.accepts_codes(user):
         return CodeCheck(passkey_required=True)
     slot = guard_stage.otp_reserve(request, user)
     if slot.refused:
         return CodeCheck(retry_after=slot.retry_after, refused=True)
-    method = second_factor_stage.check_code(request, user, code, passkey_answer, sign_in_passkey=sign_in_passkey)
+    if risk_binding:
+        method = session_stage.RISK_STEP if session_stage.check_risk_code(user, risk_binding, code) else None
+    else:
+        method = second_factor_stage.check_code(request, user, code, passkey_answer,
+                                                  sign_in_passkey=sign_in_passkey)
     if method is None:
         return CodeCheck(retry_after=guard_stage.otp_failed(request, slot, user))  # a lock is audited, mailed
     guard_stage.otp_succeeded(request, slot)
@@ -124,12 +132,38 @@ def login_with_password(request, username, password, *, channel, next_url=""):
             return Outcome(Outcome.REFUSED, retry_after=retry_after)
         return Outcome(Outcome.FAILED)
     request.session.cycle_key()
-    PartialLogin(
+    partial = PartialLogin(
         user_id=str(user.pk), backend=user.backend, auth_hash=user.get_session_auth_hash(),
         channel=channel, next_url=next_url, started=time.time(), done=["password"],
         facts={partials.CONSOLE_RIGHTS: holds_console_rights(user)},
-    ).save(request)
+    )
+    # 5. (its first part) the login's risk, right after the password
+    if _assess_risk(request, user, password, partial) == session_stage.BLOCK:
+        discard_partial(request)
+        retry_after = guard_stage.password_failed(request, username, channel, user)
+        signals.login_failed.send(sender=Outcome, request=request, username=username,
+                                  channel=channel, refused=bool(retry_after))
+        return Outcome(Outcome.REFUSED, retry_after=retry_after) if retry_after else Outcome(Outcome.FAILED)
+    partial.save(request)
     return advance(request)
+
+
+@secret_variables
+def _assess_risk(request, user, password, partial):
+    """Stage 5 assesses the login; a breached password always requires a compromised-mode reset
+    (stage 4 then holds the login), a blocked one is refused like a wrong password. Returns the action."""
+    if not session_stage.risk_enabled():
+        return ""
+    breached = required_actions_stage.password_is_breached(password)
+    found = session_stage.assess_risk(request, user, partial, breached=breached,
+                                      prior_failures=guard_stage.prior_failures(request))
+    if breached:
+        required_actions_stage.require_compromised_reset(request, user)
+        user.refresh_from_db(fields=["password"])
+        partial.auth_hash = user.get_session_auth_hash()  # the partial login follows the unusable password
+    elif found["action"] == session_stage.BLOCK:
+        session_stage.blocked(request, user, partial)
+    return found["action"]
 
 
 @secret_variables
@@ -162,7 +196,8 @@ def login_with_passkey(request, answer, *, channel, next_url=""):
     PartialLogin(
         user_id=str(user.pk), backend=default_backend(user), auth_hash=user.get_session_auth_hash(),
         channel=channel, next_url=next_url, started=time.time(), done=["passkey"],
-        facts={"second_factor": "passkey", "passkey_sign_in": True},
+        facts={"second_factor": "passkey", "passkey_sign_in": True,
+               partials.CONSOLE_RIGHTS: holds_console_rights(user)},
     ).save(request)
     return advance(request)
 
@@ -205,8 +240,9 @@ def advance(request):
     if user is None:
         discard_partial(request)
         return Outcome(Outcome.EXPIRED)
-    # 3. second factor, then 4. required actions: the first one with a step to take stops here.
-    for stage in (second_factor_stage, required_actions_stage):
+    # 3. second factor, then 5.'s risk step (a risky login without one), then 4. required actions:
+    # the first one with a step to take stops here.
+    for stage in (second_factor_stage, session_stage, required_actions_stage):
         step = stage.pending_step(request, user, partial)
         if step is not None:
             partial.step, partial.step_url, partial.step_api_code = step.name, step.url, step.api_code

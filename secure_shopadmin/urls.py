@@ -8,6 +8,7 @@ from .views import alerts as alert_views
 from .views import console as console_views
 from .views import language, twofactor, twofactor_manage
 from .views import resets as reset_views
+from .views import risk as risk_views
 
 app_name = "secure_shopadmin"
 
@@ -31,6 +32,8 @@ urlpatterns = [
     path("2fa/browsers/<int:pk>/forget/", twofactor.forget_browser, name="twofactor_forget_browser"),
     path("alerts/<str:token>/me/", alert_views.alert_was_me, name="alert_was_me"),
     path("alerts/<str:token>/not-me/", alert_views.alert_not_me, name="alert_not_me"),
+    path("login/code/", risk_views.risk_code, name="risk_code"),
+    path("login/code/<str:token>/not-me/", risk_views.risk_not_me, name="risk_not_me"),
     path("account/logins/", alert_views.login_history, name="login_history"),
     path("account/sessions/<int:pk>/end/", alert_views.end_session, name="end_session"),
     path("account/sessions/end-others/", alert_views.end_other_sessions, name="end_other_sessions"),

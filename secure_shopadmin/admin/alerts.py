@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from ..alerts import records
 from ..alerts.models import LoginRecord
+from ..alerts.risk import reason_label
 from ..audit.models import EventKind
 from ..audit.services import record as audit
 from ..console.decorators import fresh_code_required
@@ -80,13 +81,26 @@ class LoginRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     #: what a row needs to be scanned, narrow enough for the pane at 1280 px; the rest (login path,
     #: browser and OS, network, digests, disowned) is on the record's own page and in the filters
-    list_display = ["time", "user", "outcome", "ip", "alert"]
-    list_filter = [UserFilter, IPFilter, "new_environment", "outcome", "channel", "alert", "created_at"]
+    list_display = ["time", "user", "outcome", "ip", "risk_level", "alert"]
+    list_filter = [UserFilter, IPFilter, "new_environment", "outcome", "channel", "alert", "risk_level", "created_at"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
     readonly_fields = ["user", "created_at", "outcome", "channel", "ip", "ip_prefix", "user_agent", "browser",
                        "browser_version", "os", "device_digest", "session_digest", "new_environment", "alert",
-                       "disowned_at"]
+                       "disowned_at", "place_shown", "network_shown", "geo_built", "risk_level", "risk_score",
+                       "reasons_shown"]
+
+    @admin.display(description=gettext_lazy("place"))
+    def place_shown(self, obj):
+        return obj.place or "—"
+
+    @admin.display(description=gettext_lazy("network owner"))
+    def network_shown(self, obj):
+        return obj.network_owner or "—"
+
+    @admin.display(description=gettext_lazy("risk reasons"))
+    def reasons_shown(self, obj):
+        return ", ".join(str(reason_label(name)) for name in obj.reason_names) or "—"
     show_full_result_count = False
 
     @admin.display(description=gettext_lazy("time"), ordering="created_at")

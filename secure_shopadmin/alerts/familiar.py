@@ -18,6 +18,7 @@ from django.utils import timezone
 from ..conf import app_settings
 from ..core.models import KnownDevice
 from .models import LoginOutcome, LoginRecord
+from .risk import Seen
 
 
 def device_is_known(user, device_digest):
@@ -43,3 +44,17 @@ def is_familiar(user, environment, device_digest):
 def has_recorded_login(user):
     """Whether the user ever completed a recorded login (failed attempts do not count)."""
     return LoginRecord.objects.filter(user=user, outcome=LoginOutcome.SUCCESS).exists()
+
+
+HISTORY_LIMIT = 200  # the newest familiar logins the risk assessment compares with
+
+
+def recent_history(user):
+    """The user's successful, not disowned logins of the familiar window, newest first, in one query."""
+    since = timezone.now() - timedelta(days=app_settings.FAMILIAR_WINDOW_DAYS)
+    rows = (LoginRecord.objects.filter(user=user, outcome=LoginOutcome.SUCCESS, created_at__gte=since,
+                                       disowned_at__isnull=True)
+            .order_by("-created_at", "-pk")
+            .values_list("country", "asn", "ip_prefix", "browser", "os", "latitude", "longitude", "created_at")
+            [:HISTORY_LIMIT])
+    return [Seen(*row[:7], at=row[7].timestamp()) for row in rows]

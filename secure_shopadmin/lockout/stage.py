@@ -25,6 +25,12 @@ def password_failed(request, username, channel, user):
     return services.failed(request, services.password_reservation(request), user)
 
 
+def prior_failures(request):
+    """The account's failed passwords before this request's (right) one, from its slot: no query."""
+    reservation = services.password_reservation(request)
+    return reservation.prior_failures if reservation is not None else 0
+
+
 def pipeline_succeeded(request, user, partial):
     """The whole pipeline succeeded: clear the pair's, the account's and the codes' counters."""
     services.succeeded(request, user)

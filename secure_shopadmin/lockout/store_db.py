@@ -170,6 +170,7 @@ def reserve_password(subject):
         if not via_pass:
             _count_pair(pair, now, reservation)
             _count_account(account, now, reservation)
+            reservation.prior_failures = account.failures - 1
             counted += [pair, account]
         _save(counted, befores, reservation)
         reservation.lock_retry_after = _lock_retry(reservation, counted, now)

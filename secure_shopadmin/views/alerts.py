@@ -42,7 +42,8 @@ def _link_view(action, title, template, act):
         if alert is None:
             return _invalid(request)
         context = {"title": title, "alert": alert, "login": alert.record,
-                   "channel_label": alerting.channel_label(alert.record.channel)}
+                   "channel_label": alerting.channel_label(alert.record.channel),
+                   "login_label": alerting.login_label(alert.record.channel)}
         if request.method == "GET":
             return _page(request, template, context, user=alert.user)
         acted = act(token, request)

@@ -69,6 +69,8 @@ ENDPOINTS = [
     Endpoint("email_confirm", "/security/account/email/confirm/{}/", ()),
     Endpoint("alert_was_me", "/security/alerts/{}/me/", ()),
     Endpoint("alert_not_me", "/security/alerts/{}/not-me/", ()),
+    Endpoint("risk_code", "/security/login/code/", ("code", "resend")),
+    Endpoint("risk_not_me", "/security/login/code/{}/not-me/", ()),
     Endpoint("login_history", "/security/account/logins/", ()),
     Endpoint("end_session", "/security/account/sessions/{}/end/", (), get_too=False),
     Endpoint("end_other_sessions", "/security/account/sessions/end-others/", (), get_too=False),
