@@ -7,7 +7,7 @@ MANAGE := cd example_project && ../$(PY) manage.py
 comma := ,
 DB_EXTRA := $(if $(findstring mysql,$(DATABASE_URL)),$(comma)mysql,)
 
-.PHONY: demo test venv install-demo install-test messages docs clean
+.PHONY: demo test tour venv install-demo install-test messages docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ demo: install-demo
 
 test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# the docs' tour screenshots (docs/_static/tour/, English and Japanese): only this target writes them
+tour: install-test
+	@(fc-list :lang=ja 2>/dev/null | grep -q .) || echo "make tour: no Japanese font found (apt-get install -y fonts-noto-cjk); the -ja screenshots would show boxes" >&2
+	SSA_TOUR=1 $(PY) -m pytest -m tour tests/browser $(PYTEST_ARGS)
 
 messages: venv
 	cd secure_shopadmin && ../$(PY) -m django makemessages -l ja --no-obsolete

@@ -7,17 +7,9 @@ from django.utils.module_loading import import_string
 
 from .conf import DEFAULTS, SETTINGS_NAME, app_settings
 from .core import crypto
+from .core.installation import QUICKSTART_LINE, missing_apps
 from .core.links import configured_base_url
 
-REQUIRED_APPS = (
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django_otp",
-    "axes",
-)
 OUR_MIDDLEWARE = "secure_shopadmin.middleware.SecureShopAdminMiddleware"
 #: middleware that must come before ours, in this order
 MIDDLEWARE_BEFORE_OURS = (
@@ -31,6 +23,11 @@ AXES_BACKENDS = ("axes.backends.AxesStandaloneBackend", "axes.backends.AxesBacke
 
 def _error(id_, msg, hint, level=checks.Error):
     return level(msg, hint=hint, id=f"secure_shopadmin.{id_}")
+
+
+def _or_quickstart(hint):
+    """A hint for what configure() adds: the fix by hand, or the one line that does it all."""
+    return f"{hint} Or add everything the app needs at the end of settings.py: {QUICKSTART_LINE}"
 
 
 @checks.register(checks.Tags.security)
@@ -49,10 +46,10 @@ def check_settings_dict(app_configs=None, **kwargs):
 @checks.register(checks.Tags.security)
 def check_installed_apps(app_configs=None, **kwargs):
     apps = [app.split(".apps.")[0] for app in settings.INSTALLED_APPS]  # "x.apps.XConfig" -> "x"
-    missing = [app for app in REQUIRED_APPS if app not in apps]
+    missing = missing_apps()
     if missing:
         return [_error("E003", f"INSTALLED_APPS lacks {', '.join(missing)}.",
-                       "secure_shopadmin builds on these apps: add them to INSTALLED_APPS.")]
+                       _or_quickstart("secure_shopadmin builds on these apps: add them to INSTALLED_APPS."))]
     if "secure_shopadmin" in apps and apps.index("secure_shopadmin") < apps.index("django.contrib.admin"):
         return [_error("E008", "secure_shopadmin comes before django.contrib.admin in INSTALLED_APPS.",
                        "List secure_shopadmin after django.contrib.admin, so every admin module is loaded "
@@ -68,7 +65,8 @@ def check_middleware(app_configs=None, **kwargs):
     missing = [m for m in required if m not in middleware]
     if missing:
         errors.append(_error("E004", f"MIDDLEWARE lacks {', '.join(missing)}.",
-                             f"Add them; {OUR_MIDDLEWARE} goes right after {MIDDLEWARE_BEFORE_OURS[-1]}."))
+                             _or_quickstart(f"Add them; {OUR_MIDDLEWARE} goes right after "
+                                            f"{MIDDLEWARE_BEFORE_OURS[-1]}.")))
         return errors
     positions = [middleware.index(m) for m in (*MIDDLEWARE_BEFORE_OURS, OUR_MIDDLEWARE)]
     if positions != sorted(positions):
@@ -82,8 +80,10 @@ def check_middleware(app_configs=None, **kwargs):
 def check_authentication_backends(app_configs=None, **kwargs):
     backends = list(settings.AUTHENTICATION_BACKENDS)
     if not backends or backends[0] not in AXES_BACKENDS:
-        return [_error("E006", "The first AUTHENTICATION_BACKENDS entry must be django-axes' backend.",
-                       f"Put '{AXES_BACKENDS[0]}' first, so a locked client is refused before any hash.")]
+        return [_error("E006", f"The first AUTHENTICATION_BACKENDS entry must be django-axes' backend, "
+                                      f"{AXES_BACKENDS[0]}.",
+                       _or_quickstart(f"Put '{AXES_BACKENDS[0]}' first, so a locked client is refused "
+                                      "before any hash."))]
     return []
 
 
@@ -95,8 +95,9 @@ def check_password_hashers(app_configs=None, **kwargs):
     except ImportError:
         first = None
     if first is None or not issubclass(first, Argon2PasswordHasher):
-        return [_error("E007", "The first PASSWORD_HASHERS entry must be argon2id.",
-                       "Use PASSWORD_HASHERS = secure_shopadmin.hashers.recommended_hashers().")]
+        return [_error("E007", "The first PASSWORD_HASHERS entry must be argon2id "
+                                      "(django.contrib.auth.hashers.Argon2PasswordHasher or a subclass).",
+                       _or_quickstart("Use PASSWORD_HASHERS = secure_shopadmin.hashers.recommended_hashers()."))]
     return []
 
 

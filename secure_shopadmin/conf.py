@@ -72,6 +72,11 @@ DEFAULTS = {
         {"staff_without_2fa": 0, "phishing_resistant_missing": 0},
         "security_report exits non-zero when a figure (by key) is above its limit here.",
     ),
+    "ADMIN_SHOW_REPLACED_MODELS": (
+        False,
+        "Keep in the admin the models the app replaces: django-axes' access attempts, access logs and access "
+        "failures, and DRF's auth tokens (read at start-up).",
+    ),
     "SECURITY_LOGGER": (
         "secure_shopadmin.security",
         "Name of the logger that receives one structured record per security event.",
@@ -158,6 +163,11 @@ DEFAULTS = {
         43200,
         "Seconds after its login at which a console session ends, however busy; None: never.",
     ),
+    "PASSIVE_URL_NAMES": (
+        (),
+        "URL names ('namespace:name') of background requests (polling) that never count as activity for the "
+        "idle timeouts; views marked with console.decorators.not_activity count as such too.",
+    ),
     "STOREFRONT_IDLE_TIMEOUT": (
         None,
         "Seconds without a request after which a member's storefront session ends; None leaves it to Django.",
@@ -182,6 +192,11 @@ DEFAULTS = {
     "CONSOLE_ALLOWED_NETWORKS": (
         (),
         "CIDRs the console may be reached from (client IP as the guard sees it); empty means any network.",
+    ),
+    "API_TOKEN_MAX_AGE": (
+        None,
+        "Seconds an API token works after it is issued; None: until revoked. A staff or superuser token "
+        "never outlives CONSOLE_MAX_AGE either.",
     ),
     "CONSOLE_PASS_LINK_TTL": (
         3600,
@@ -297,6 +312,50 @@ DEFAULTS = {
     "LOGIN_HISTORY_LENGTH": (
         20,
         "Logins listed on the user's login history page and on a user's admin page.",
+    ),
+    # --- risk-based logins (docs/risk.rst) --------------------------------------
+    "GEOIP_DATABASES": (
+        (),
+        "Paths of MaxMind-format .mmdb files (City, Country or ASN; the kind is read from each file) that "
+        "place a login's address; empty: no place, no network owner.",
+    ),
+    "GEOIP_MAX_AGE_DAYS": (
+        60,
+        "A configured GeoIP database built longer ago than this many days is reported by a system check.",
+    ),
+    "RISK_ASSESSMENT": (
+        True,
+        "Assess every password login's risk (named reasons, low/medium/high) and act on it by RISK_POLICY.",
+    ),
+    "RISK_POLICY": (
+        {"storefront": {"medium": "notify", "high": "challenge"},
+         "console": {"medium": "notify", "high": "notify"}},
+        "Per channel and level, what a risky login meets: 'notify' (the alert mail), 'challenge' (an e-mailed "
+        "code before the login completes, when no second factor was given) or 'block'.",
+    ),
+    "RISK_ADAPTER": (
+        "secure_shopadmin.alerts.risk.RiskAdapter",
+        "Dotted path to the class whose adjust(request, user, assessment, facts) may add a host's own reasons.",
+    ),
+    "MAX_TRAVEL_KMH": (
+        900,
+        "Speed above which the distance from the user's last located login means impossible travel.",
+    ),
+    "ANONYMOUS_NETWORK_FILES": (
+        (),
+        "Text files of CIDRs (one a line, # comments) the shop keeps: Tor exits, hosting ranges, VPN exits.",
+    ),
+    "RISK_RECENT_FAILURES": (
+        5,
+        "Failed password attempts on the account before a success that count as the 'many failures' reason.",
+    ),
+    "RISK_CODE_TTL": (
+        600,
+        "Seconds an e-mailed risk code stays valid (at most 600).",
+    ),
+    "RISK_CODE_RESEND_AFTER": (
+        60,
+        "Seconds before another risk code may be mailed for the same login.",
     ),
     # --- lockout ---------------------------------------------------------------
     "LOCKOUT_PAIR_LIMIT": (

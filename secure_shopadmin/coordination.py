@@ -14,6 +14,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils.translation import gettext
 
+from .alerts import challenge as risk_challenge
 from .alerts import responses as alert_responses
 from .audit.models import EventKind
 from .audit.services import record
@@ -33,27 +34,53 @@ def not_me(token, request=None):
     alert = alert_responses.find(token, alert_responses.NOT_ME)
     if alert is None:
         return None
-    user, login = alert.user, alert.record
     with transaction.atomic():
         if not alert_responses.disown(alert):
             return None
-        ended = end_user_sessions(user)
-        api_tokens.revoke_all([user.pk])
-        forgotten = twofactor.forget_remembered_browsers(user)
-        result = resets.require_reset(
-            [user.pk], mode=ResetMode.COMPROMISED, category=ResetCategory.MEMBER, reason=gettext("This wasn't me"),
-            request=request, notify=True, base_url=base_url(request) if request is not None else "", audit=False)
-        record(EventKind.NOT_ME, request=request, actor=user, target=user, record=login.pk,
-               sessions_ended=ended, browsers_forgotten=forgotten,
-               reset_required=bool(result.required or result.upgraded or result.already_pending),
-               browser=login.browser, os=login.os, network=login.ip_prefix)
+        _secure_account(request, alert.user, alert.record)
         alert_responses.tell_security_contacts(alert)
-        transaction.on_commit(lambda: resets.send_reset_mail_now(user))
+        transaction.on_commit(lambda: resets.send_reset_mail_now(alert.user))
         alert_responses.disowned(request, alert)
+    alert.reset_mail = _reset_mail_state(alert.user)
+    return alert
+
+
+def not_me_risk_code(token, request=None):
+    """ "This wasn't me" from a risk code's mail: the same as :func:`not_me` for the challenged login
+    (which then cannot complete: its password stops working). Returns the challenge, or None."""
+    found = risk_challenge.find_denial(token)
+    if found is None:
+        return None
+    with transaction.atomic():
+        if not risk_challenge.disown(found):
+            return None
+        _secure_account(request, found.user, found.record)
+        risk_challenge.tell_security_contacts(found)
+        transaction.on_commit(lambda: resets.send_reset_mail_now(found.user))
+    found.reset_mail = _reset_mail_state(found.user)
+    return found
+
+
+def _secure_account(request, user, login):
+    """End every session and API token, forget remembered browsers, require a compromised-mode reset
+    (the caller mails it after commit), audited once as "this wasn't me"."""
+    ended = end_user_sessions(user)
+    api_tokens.revoke_all([user.pk])
+    forgotten = twofactor.forget_remembered_browsers(user)
+    result = resets.require_reset(
+        [user.pk], mode=ResetMode.COMPROMISED, category=ResetCategory.MEMBER, reason=gettext("This wasn't me"),
+        request=request, notify=True, base_url=base_url(request) if request is not None else "", audit=False)
+    record(EventKind.NOT_ME, request=request, actor=user, target=user, record=login.pk,
+           sessions_ended=ended, browsers_forgotten=forgotten,
+           reset_required=bool(result.required or result.upgraded or result.already_pending),
+           browser=login.browser, os=login.os, network=login.ip_prefix)
+
+
+def _reset_mail_state(user):
+    """What the page may say of the reset mail: sent, failed or queued."""
     requirement = resets.pending_requirement(user)
     state = resets.last_mail_state(requirement) if requirement is not None else None
-    alert.reset_mail = str(state) if state in ("sent", "failed") else "queued"  # what the page may say
-    return alert
+    return str(state) if state in ("sent", "failed") else "queued"
 
 
 @receiver(reset_signals.reset_satisfied, dispatch_uid="secure_shopadmin.coordination.reset_done")

@@ -25,10 +25,14 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.permissions import BasePermission
 
 from . import pipeline
+from .audit.models import EventKind
+from .audit.services import record
+from .console import networks
 from .core import api_tokens
 from .core.models import ApiToken
-from .core.policy import requires_2fa
+from .core.policy import holds_console_rights, requires_2fa
 from .core.sensitive import secret_variables
+from .net import client_ip
 from .resets.services import has_pending_requirement
 
 
@@ -54,9 +58,22 @@ def second_factor_required(request, user, pipeline_session):
     return "second_factor_required"  # the password alone, or a token from before install
 
 
+def console_network(request, user, pipeline_session):
+    """``CONSOLE_ALLOWED_NETWORKS``: a staff or superuser token answers only from the listed networks
+    (a session's requests are refused by the enforcement middleware already)."""
+    if pipeline_session or not networks.restricted() or not holds_console_rights(user):
+        return None
+    django_request = getattr(request, "_request", request)
+    if networks.ip_allowed(client_ip(django_request)):
+        return None
+    record(EventKind.NETWORK_REFUSED, request=django_request, target=user, path=django_request.path[:200],
+           method=django_request.method, credential="api_token")
+    return "console_network_refused"
+
+
 #: check(request, user, pipeline_session) -> refusal code or None, in order; the first code wins.
 #: ``pipeline_session`` is True when the request came with a session the pipeline logged in.
-USER_CHECKS = [second_factor_required, password_reset_required]
+USER_CHECKS = [console_network, second_factor_required, password_reset_required]
 
 
 def refusal_code(request, user, *, pipeline_session=False):

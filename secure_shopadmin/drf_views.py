@@ -11,9 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import pipeline
+from .console import reauth
 from .core import api_tokens
 from .core.ephemeral import ephemeral_session
 from .core.partial import session_marker
+from .core.policy import holds_console_rights
 from .core.sensitive import secret_variables
 from .drf import Refused, is_pipeline_session
 from .lockout.responses import lockout_response
@@ -23,7 +25,9 @@ class ObtainVerifiedTokenView(APIView):
     """POST from a session the pipeline logged in: returns an API token for that user.
 
     For a user under the second-factor policy this is the only way to a usable token: the session
-    passed the code. The token is rotated on every call.
+    passed the code. The token is rotated on every call. A staff or superuser session whose code is
+    older than ``REAUTH_MAX_AGE`` gives a fresh one in the body (``otp_token``, ``passkey_answer``
+    or ``password``), else gets 403 ``{"code": "reauth_required"}``.
     """
 
     authentication_classes = [SessionAuthentication]
@@ -33,6 +37,10 @@ class ObtainVerifiedTokenView(APIView):
     def post(self, request):
         if not is_pipeline_session(request):
             raise Refused("not_authenticated")
+        if holds_console_rights(request.user):  # a staff token is console power: a fresh code first
+            answer = reauth.demand_in_body(request._request, request.user, request.data)
+            if answer is not None:
+                return answer
         marker = session_marker(request._request) or {}
         return Response({"token": api_tokens.issue(request.user, verified=bool(marker.get("verified")))})
 

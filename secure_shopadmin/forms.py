@@ -26,7 +26,7 @@ class LoginForm(forms.Form):
         username_field = user_model._meta.get_field(user_model.USERNAME_FIELD)
         self.username_field_name = username_field.verbose_name
         self.fields["username"].label = capfirst(username_field.verbose_name)
-        self.fields["username"].widget.attrs["autocomplete"] = "username"
+        self.fields["username"].widget.attrs["autocomplete"] = "username webauthn"  # the browser may offer a passkey
 
     def add_invalid_login_error(self):
         self.add_error(None, self.error_messages["invalid_login"] % {"username": self.username_field_name})

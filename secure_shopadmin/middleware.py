@@ -36,6 +36,7 @@ from .views.login import console_login
 ALWAYS_ALLOWED_URL_NAMES = frozenset({
     "secure_shopadmin:cancel_login", "secure_shopadmin:alert_was_me", "secure_shopadmin:alert_not_me",
     "secure_shopadmin:lockout_unlock", "secure_shopadmin:set_language",
+    "secure_shopadmin:twofactor_codes_saved",  # only redirects on, to the step's page if one is pending
 })
 
 

@@ -3,6 +3,7 @@
 1. guard (``lockout``): refuse a locked or throttled client before any hash is computed;
 2. password (``hashers``): ``authenticate()`` checks and upgrades the stored hash;
 3. second factor (``twofactor``): a passkey, TOTP, recovery code or a remembered browser;
+   a sign-in passkey (:func:`login_with_passkey`) is the password and the second factor at once;
 4. required actions (``resets``): a pending forced password reset;
 5. session and environment (``alerts``): only now is the user logged in;
 6. audit (``audit``): the login is written where it matters.
@@ -30,6 +31,7 @@ from django.db import transaction
 from . import signals
 from .alerts import stage as session_stage
 from .audit import stage as audit_stage
+from .core import partial as partials
 from .core.partial import (
     MARKER_KEY,
     MARKER_VERSION,
@@ -39,6 +41,7 @@ from .core.partial import (
     remember_user,
     session_marker,
 )
+from .core.policy import holds_console_rights
 from .core.sensitive import secret_variables
 from .core.steps import Channel
 from .hashers import stage as password_stage
@@ -47,7 +50,8 @@ from .resets import stage as required_actions_stage
 from .twofactor import stage as second_factor_stage
 
 __all__ = ["MARKER_KEY", "MARKER_VERSION", "PARTIAL_KEY", "Channel", "CodeCheck", "Outcome", "PartialLogin",
-           "advance", "check_code", "discard_partial", "login_with_password", "login_with_proof", "session_marker",
+           "advance", "check_code", "discard_partial", "login_with_passkey", "login_with_password", "login_with_proof",
+           "session_marker",
            "step_done"]
 
 #: set on a request whose partial login began in it: its session key is cycled once, when a step is
@@ -93,16 +97,25 @@ class CodeCheck:
 
 
 @secret_variables
-def check_code(request, user, code="", *, passkey_answer=""):
-    """The one place a second factor is checked, a typed code or a passkey's answer: a slot of the
+def check_code(request, user, code="", *, passkey_answer="", sign_in_passkey=False, risk_binding=""):
+    """The one place a code is checked, a typed code or a passkey's answer: a slot of the
     guard's code budget per (account, client IP) is reserved first, so parallel guesses cannot
-    outrun the limit, and a wrong or foreign passkey answer costs a slot like a wrong code."""
-    if not passkey_answer and not second_factor_stage.accepts_codes(user):
+    outrun the limit, and a wrong or foreign passkey answer costs a slot like a wrong code.
+
+    With ``risk_binding`` (the risk step's id in the partial login) ``code`` is the risk step's
+    e-mailed code, checked by stage 5 in the same budget; it is never a second factor.
+    ``sign_in_passkey``: only one of the user's sign-in passkeys, user-verified, passes.
+    """
+    if not risk_binding and not passkey_answer and not second_factor_stage.accepts_codes(user):
         return CodeCheck(passkey_required=True)
     slot = guard_stage.otp_reserve(request, user)
     if slot.refused:
         return CodeCheck(retry_after=slot.retry_after, refused=True)
-    method = second_factor_stage.check_code(request, user, code, passkey_answer)
+    if risk_binding:
+        method = session_stage.RISK_STEP if session_stage.check_risk_code(user, risk_binding, code) else None
+    else:
+        method = second_factor_stage.check_code(request, user, code, passkey_answer,
+                                                  sign_in_passkey=sign_in_passkey)
     if method is None:
         return CodeCheck(retry_after=guard_stage.otp_failed(request, slot, user))  # a lock is audited, mailed
     guard_stage.otp_succeeded(request, slot)
@@ -131,12 +144,83 @@ def login_with_password(request, username, password, *, channel, next_url=""):
             return Outcome(Outcome.REFUSED, retry_after=retry_after)
         return Outcome(Outcome.FAILED)
     remember_user(request, user)
-    PartialLogin(
+    partial = PartialLogin(
         user_id=str(user.pk), backend=user.backend, auth_hash=user.get_session_auth_hash(),
         channel=channel, next_url=next_url, started=time.time(), done=["password"],
+        facts={partials.CONSOLE_RIGHTS: holds_console_rights(user)},
+    )
+    # 5. (its first part) the login's risk, right after the password
+    if _assess_risk(request, user, password, partial) == session_stage.BLOCK:
+        discard_partial(request)
+        retry_after = guard_stage.password_failed(request, username, channel, user)
+        signals.login_failed.send(sender=Outcome, request=request, username=username,
+                                  channel=channel, refused=bool(retry_after))
+        return Outcome(Outcome.REFUSED, retry_after=retry_after) if retry_after else Outcome(Outcome.FAILED)
+    partial.save(request)
+    setattr(request, NEW_PARTIAL_ATTR, True)
+    return advance(request)
+
+
+@secret_variables
+def _assess_risk(request, user, password, partial):
+    """Stage 5 assesses the login; a breached password always requires a compromised-mode reset
+    (stage 4 then holds the login), a blocked one is refused like a wrong password. Returns the action."""
+    if not session_stage.risk_enabled():
+        return ""
+    breached = required_actions_stage.password_is_breached(password)
+    found = session_stage.assess_risk(request, user, partial, breached=breached,
+                                      prior_failures=guard_stage.prior_failures(request))
+    if breached:
+        required_actions_stage.require_compromised_reset(request, user)
+        user.refresh_from_db(fields=["password"])
+        partial.auth_hash = user.get_session_auth_hash()  # the partial login follows the unusable password
+    elif found["action"] == session_stage.BLOCK:
+        session_stage.blocked(request, user, partial)
+    return found["action"]
+
+
+@secret_variables
+def login_with_passkey(request, answer, *, channel, next_url=""):
+    """Run the pipeline for a sign-in passkey's answer (no username); returns an :class:`Outcome`.
+
+    The passkey is the password and the second factor at once (user-verified, bound to the shop's
+    origin: multi-factor, phishing-resistant), so the pipeline starts at the guard, skips stages 2
+    and 3, and goes on from the required actions as any login does.
+    """
+    discard_partial(request)
+    claim = second_factor_stage.passkey_claim(request, answer)  # no signature checked yet
+    # 1. guard: a slot for the credential's account (or the unknown credential) and the client IP
+    retry_after = guard_stage.refusal(request, claim.account, channel)
+    if retry_after:
+        signals.login_failed.send(sender=Outcome, request=request, username=claim.account,
+                                  channel=channel, refused=True)
+        return Outcome(Outcome.REFUSED, retry_after=retry_after)
+    # 2. and 3. at once: the passkey's signature, user verification, sign-in credential, counter
+    user = second_factor_stage.passkey_sign_in(request, claim)
+    if user is None or not channel_admits(channel, user):
+        retry_after = guard_stage.password_failed(request, claim.account, channel, user)
+        signals.login_failed.send(sender=Outcome, request=request, username=claim.account,
+                                  channel=channel, refused=bool(retry_after))
+        if retry_after:
+            return Outcome(Outcome.REFUSED, retry_after=retry_after)
+        return Outcome(Outcome.FAILED)
+    # No risk step after this one: a user-verified passkey is multi-factor, a mailed code adds nothing.
+    remember_user(request, user)
+    PartialLogin(
+        user_id=str(user.pk), backend=default_backend(user), auth_hash=user.get_session_auth_hash(),
+        channel=channel, next_url=next_url, started=time.time(), done=["passkey"],
+        facts={"second_factor": "passkey", "passkey_sign_in": True,
+               partials.CONSOLE_RIGHTS: holds_console_rights(user)},
     ).save(request)
     setattr(request, NEW_PARTIAL_ATTR, True)
     return advance(request)
+
+
+def default_backend(user):
+    """The backend a login without ``authenticate()`` is recorded under (the first that is not axes')."""
+    return getattr(user, "backend", None) or next(
+        b for b in settings.AUTHENTICATION_BACKENDS if not b.startswith("axes.")
+    )
 
 
 def login_with_proof(request, user, *, proof, channel, next_url=""):
@@ -147,13 +231,10 @@ def login_with_proof(request, user, *, proof, channel, next_url=""):
     ``proof`` names the link (e.g. ``"reset_link"``) and is kept in the partial login's facts.
     """
     discard_partial(request)
-    backend = getattr(user, "backend", None) or next(
-        b for b in settings.AUTHENTICATION_BACKENDS if not b.startswith("axes.")
-    )
     PartialLogin(
-        user_id=str(user.pk), backend=backend, auth_hash=user.get_session_auth_hash(),
+        user_id=str(user.pk), backend=default_backend(user), auth_hash=user.get_session_auth_hash(),
         channel=channel, next_url=next_url, started=time.time(), done=[proof],
-        facts={"email_proven": proof},
+        facts={"email_proven": proof, partials.CONSOLE_RIGHTS: holds_console_rights(user)},
     ).save(request)
     setattr(request, NEW_PARTIAL_ATTR, True)
     return advance(request)
@@ -173,8 +254,9 @@ def advance(request):
     if user is None:
         discard_partial(request)
         return Outcome(Outcome.EXPIRED)
-    # 3. second factor, then 4. required actions: the first one with a step to take stops here.
-    for stage in (second_factor_stage, required_actions_stage):
+    # 3. second factor, then 5.'s risk step (a risky login without one), then 4. required actions:
+    # the first one with a step to take stops here.
+    for stage in (second_factor_stage, session_stage, required_actions_stage):
         step = stage.pending_step(request, user, partial)
         if step is not None:
             if getattr(request, NEW_PARTIAL_ATTR, False) and request.session.session_key is not None:
@@ -219,6 +301,8 @@ def _finish(request, user, partial):
             "at": int(time.time()),
             # when the user last proved it (REAUTH_MAX_AGE): now, unless a remembered browser skipped the code
             "code_at": 0 if partial.facts.get("second_factor") == "remembered" else int(time.time()),
+            # staff or superuser: every request of the session follows the console's network rule
+            partials.CONSOLE_RIGHTS: holds_console_rights(user),
         }
         marker.update(session_stage.logged_in(request, user, partial))
         request.session[MARKER_KEY] = marker

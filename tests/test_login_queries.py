@@ -1,9 +1,10 @@
 """Each login kind stays within its query budget; above it, the test names every query.
 
-The budget is the issue's: at most 20 queries per request of a login, plain Django's LoginView taking 9.
-The code request of a staff login (the session cycled by Django's ``login()``, the device's time step,
-the session and environment rows) still takes more: its budget holds today's count so that nothing adds
-to it unnoticed. On a database without one-statement reservations (MariaDB: no ``RETURNING`` on
+The budget is the issue's: at most 20 queries per request of a login (the risk step included), plain
+Django's LoginView taking 9. The code request of a staff login (the session cycled by Django's
+``login()``, the device's time step, the session and environment rows) and a passkey sign-in (its
+challenge spent in the session first) still take more: their budgets hold today's counts so that nothing
+adds to them unnoticed. On a database without one-statement reservations (MariaDB: no ``RETURNING`` on
 ``ON DUPLICATE KEY UPDATE``) the guard's ``SELECT … FOR UPDATE`` transaction takes up to 8 more.
 ``benchmarks/login_cost.py`` prints the same counts with the times.
 """
@@ -18,10 +19,13 @@ from django.urls import reverse
 from secure_shopadmin.lockout import store_sql
 
 from .conftest import MEMBER_PASSWORD, STAFF_PASSWORD
+from .twofactor.softkey import SoftAuthenticator
 
 pytestmark = pytest.mark.django_db
 BUDGET = 20
 CODE_REQUEST_BUDGET = 26
+PASSKEY_BUDGET = 26
+SITE = "https://shop.example"
 ROW_LOCK_PATH = 8
 VERIFY = reverse("secure_shopadmin:twofactor_verify")
 
@@ -44,6 +48,31 @@ def test_a_members_password_login(member):
     queries = counted(client, reverse("shop:login"), {"username": member.username, "password": MEMBER_PASSWORD})
     assert SESSION_KEY in client.session
     within(BUDGET, queries, "member password login")
+
+
+def test_a_members_password_login_with_the_risk_step_off(member, settings):
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "RISK_ASSESSMENT": False}
+    client = Client()
+    queries = counted(client, reverse("shop:login"), {"username": member.username, "password": MEMBER_PASSWORD})
+    assert SESSION_KEY in client.session
+    within(BUDGET, queries, "member password login, risk step off")
+
+
+def test_a_passkey_sign_in(member, settings, rf):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from secure_shopadmin.twofactor.passkeys import ceremonies
+
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "SITE_URL": SITE}
+    key, request = SoftAuthenticator(SITE, counter=1, resident=True), rf.post("/")
+    request.session = SessionStore()
+    ceremonies.register(request, member, key.create(ceremonies.registration_options(request, member, sign_in=True)),
+                        sign_in=True)
+    client = Client()
+    answer = key.get(client.get(reverse("shop:login")).context["passkey_sign_in_options"])
+    queries = counted(client, reverse("shop:login"), {"passkey_answer": answer})
+    assert SESSION_KEY in client.session
+    within(PASSKEY_BUDGET, queries, "passkey sign-in")
 
 
 def test_a_staff_login_with_password_and_totp(staff_user, staff_totp):

@@ -33,8 +33,11 @@ def member(is_staff=False):
 
 def login_facts(channel="storefront"):
     return {"login_time": LOGIN_TIME, "time_zone": "Asia/Tokyo", "ip": "203.0.113.7", "browser": "Firefox 128",
-            "os": "Windows", "channel": channel, "channel_label": "the shop" if channel == "storefront" else
-            "the management console", "is_console": channel == "console"}
+            "os": "Windows", "channel": channel, "channel_label": "the shop" if channel == "storefront"
+            else "the management console", "login_label": "the shop's member login" if channel == "storefront"
+            else "the management console", "is_console": channel == "console", "place": "Osaka, Japan",
+            "network_owner": "Example Net (AS64500)", "device": "Firefox on Windows",
+            "history_url": "https://shop.example/security/account/logins/"}
 
 
 def reset_context(mode, category, is_staff=False):
@@ -48,6 +51,13 @@ CASES = {
     ("alert_new_environment", ""): lambda: {"user": member(), **login_facts(), "expires_at": EXPIRES,
                                             "was_me_url": "https://shop.example/security/alerts/yes/T1/",
                                             "not_me_url": "https://shop.example/security/alerts/no/T2/"},
+    ("alert_new_environment", "blocked"): lambda: {
+        "user": member(), **login_facts(), "blocked": True, "expires_at": EXPIRES,
+        "was_me_url": "https://shop.example/security/alerts/yes/T1/",
+        "not_me_url": "https://shop.example/security/alerts/no/T2/"},
+    ("risk_code", ""): lambda: {"user": member(), **login_facts(), "code": "ABCDE-FGHJK", "minutes": 10,
+                                "expires_at": EXPIRES,
+                                "not_me_url": "https://shop.example/security/login/code/T3/not-me/"},
     ("device_added", ""): lambda: {"user": member(True)},
     ("device_removed", "by_admin"): lambda: {"user": member(True), "by_admin": True},
     ("email_changed", ""): lambda: {"user": member(), "new_email_masked": "h****@n***.example"},

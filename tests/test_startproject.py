@@ -88,6 +88,33 @@ def test_a_fresh_site_passes_check_deploy(tmp_path):
     assert "secure_shopadmin.E012" in result.stderr + result.stdout
 
 
+def test_an_app_added_the_usual_way_gets_errors_that_name_the_fix(tmp_path):
+    """Only "secure_shopadmin" added to a fresh site's INSTALLED_APPS: check lists what is missing, no traceback."""
+    run(["-m", "django", "startproject", "myshop", str(tmp_path)], cwd=tmp_path, env=environment())
+    settings = tmp_path / "myshop" / "settings.py"
+    source = settings.read_text()
+    assert "'django.contrib.staticfiles',\n]" in source
+    settings.write_text(source.replace("'django.contrib.staticfiles',\n]",
+                                       "'django.contrib.staticfiles',\n    'secure_shopadmin',\n]"))
+    checked = subprocess.run([PYTHON, "manage.py", "check"], cwd=tmp_path, capture_output=True, text=True,
+                             timeout=180, env=environment())
+    output = checked.stdout + checked.stderr
+    assert checked.returncode == 1 and "Traceback" not in output, output
+    reported = re.findall(r"\(secure_shopadmin\.(E\d+)\) (.*)\n\tHINT: (.*)", output)
+    errors = {id_: message for id_, message, _ in reported}
+    hints = [hint for _, _, hint in reported]
+    assert sorted(errors) == ["E003", "E004", "E006", "E007"], output
+    assert "django_otp" in errors["E003"] and "axes" in errors["E003"]
+    for middleware in ("django_otp.middleware.OTPMiddleware", "secure_shopadmin.middleware.SecureShopAdminMiddleware",
+                       "axes.middleware.AxesMiddleware"):
+        assert middleware in errors["E004"]
+    assert "axes.backends.AxesStandaloneBackend" in errors["E006"]
+    assert "Argon2PasswordHasher" in errors["E007"]
+    fix = "secure_shopadmin.quickstart.configure(globals())"
+    assert all(fix in hint for hint in hints), hints
+    assert "(fields.E" not in output  # every model of the app is registered, the admin's panels or not
+
+
 def free_port():
     if os.environ.get("SSA_TEST_PORT"):
         return int(os.environ["SSA_TEST_PORT"])
@@ -174,6 +201,7 @@ def enrol_in_chromium(base, log):
         with page.expect_navigation(wait_until="load"):
             page.click("#enrol-form input[type=submit]")
         assert page.locator("#recovery-codes li").count() == 10
+        page.check("#id_saved")
         with page.expect_navigation(wait_until="load"):
             page.click("#continue")
         assert page.url == f"{base}/admin/"

@@ -9,6 +9,7 @@ import csv
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AdminTextInputWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -17,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,7 +28,7 @@ from ..campaigns import mailing, services, targets, tasks
 from ..campaigns.forms import AddTargetsForm, CampaignForm, ChooseCampaignForm
 from ..campaigns.models import Campaign, CampaignState, RunState, SourceKind
 from ..conf import app_settings
-from ..console.decorators import fresh_code_required
+from ..console.decorators import fresh_code_required, not_activity
 from ..core.spreadsheet import spreadsheet_safe
 from .users import user_admin_mixin
 
@@ -39,6 +41,13 @@ def may_change_users(request):
 class _Echo:
     def write(self, value):
         return value
+
+
+def placeholders_help():
+    """The mail fieldsets' description: each placeholder and what it stands for."""
+    items = format_html_join("", "<li><code>{{{}}}</code> {}</li>", mailing.PLACEHOLDER_MEANINGS.items())
+    return format_html('<div class="ssa-placeholders"><p>{}</p><ul>{}</ul></div>',
+                       _("The subject and the body may use these placeholders:"), items)
 
 
 @admin.register(Campaign)
@@ -56,6 +65,20 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_targets=Count("targets"))
+
+    def get_fieldsets(self, request, obj=None):
+        """The class's fieldsets, the mail ones with the placeholders their texts may use."""
+        return [(name, {**options, "description": placeholders_help()} if name else options)
+                for name, options in self.fieldsets]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name.startswith("mail_subject_"):  # as wide as the body: a subject is a line of text
+            kwargs["widget"] = AdminTextInputWidget(attrs={"class": "vLargeTextField"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        sources = [label for kind, label in SourceKind.choices if kind != SourceKind.SELECTION]
+        return super().add_view(request, form_url, {**(extra_context or {}), "target_sources": sources})
 
     @admin.display(description=gettext_lazy("targets"), ordering="_targets")
     def target_count(self, obj):
@@ -222,6 +245,7 @@ class CampaignAdmin(admin.ModelAdmin):
             return redirect(self.change_url(campaign))
         return self._page(request, campaign, "admin_close.html", _("Close the campaign"))
 
+    @not_activity  # polled by the open page: not the user's activity
     def progress_view(self, request, object_id):
         campaign = self._campaign(request, object_id, change=False)
         return JsonResponse(services.progress(campaign))

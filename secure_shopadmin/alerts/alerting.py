@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..audit.models import EventKind
@@ -37,8 +38,20 @@ CHANNEL_LABELS = {
 }
 
 
+#: which login it was, for the "Login" line of the mails and pages
+LOGIN_LABELS = {
+    "console": _("the management console"),
+    "storefront": _("the shop's member login"),
+    "api": _("the API"),
+}
+
+
 def channel_label(channel):
     return CHANNEL_LABELS.get(channel, channel)
+
+
+def login_label(channel):
+    return LOGIN_LABELS.get(channel, channel)
 
 
 def decide(user, partial, *, first_login):
@@ -61,9 +74,22 @@ def over_limit(user):
     return EnvironmentAlert.objects.filter(user=user, created_at__gte=since).count() >= app_settings.ALERT_LIMIT
 
 
-def mail_context(record):
-    """What the alert mails show about a login: time in the shop's time zone, IP, browser, OS, path."""
+def history_url(request=None):
+    """The absolute address of the user's login history, or "" (no SITE_URL and no request)."""
+    try:
+        return links.absolute_url(request, "secure_shopadmin:login_history")
+    except links.MissingSiteURL:
+        return ""
+
+
+def mail_context(record, request=None):
+    """What the alert mails show about a login: time in the shop's time zone, place, network owner,
+    IP, browser, OS, path, and a link to the login history."""
     return {
+        # resolved when the mail is rendered, in the recipient's language
+        "place": lazy(lambda: record.place, str)(), "device": lazy(lambda: record.device_label, str)(),
+        "network_owner": record.network_owner,
+        "history_url": history_url(request),
         "login_time": record.created_at,
         "time_zone": settings.TIME_ZONE,
         "ip": record.ip or "?",
@@ -71,7 +97,9 @@ def mail_context(record):
         "os": record.os or "?",
         "channel": record.channel,
         "channel_label": channel_label(record.channel),
+        "login_label": login_label(record.channel),
         "is_console": record.channel == "console",
+        "blocked": record.outcome == "blocked",
     }
 
 
@@ -86,7 +114,7 @@ def issue(request, user, record):
         confirm_digest=confirm_digest, deny_digest=deny_digest,
     )
     context = {
-        **mail_context(record),
+        **mail_context(record, request),
         "was_me_url": links.absolute_url(request, "secure_shopadmin:alert_was_me", confirm_token),
         "not_me_url": links.absolute_url(request, "secure_shopadmin:alert_not_me", deny_token),
         "expires_at": alert.expires_at,
@@ -100,4 +128,10 @@ def issue(request, user, record):
 def audit_new_environment(request, user, record):
     audit(EventKind.ALERT, request=request, actor=user, target=user, record=record.pk,
           decision=str(record.alert), channel=record.channel, browser=record.browser, os=record.os,
-          network=record.ip_prefix)
+          network=record.ip_prefix, country=record.country, asn=record.asn, risk=record.risk_level,
+          reasons=record.reason_names)
+
+
+def audit_blocked(request, user, record):
+    audit(EventKind.RISK_BLOCKED, request=request, actor=user, target=user, record=record.pk,
+          level=record.risk_level, score=record.risk_score, reasons=record.reason_names, channel=record.channel)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from ..conf import app_settings
 from ..core.models import KnownDevice
 from .models import LoginOutcome, LoginRecord
+from .risk import Seen
 
 
 def device_is_known(user, device_digest):
@@ -79,3 +80,24 @@ def assess(user, environment, device_digest):
         known, recent, any_recorded = cursor.fetchone()
     familiar = bool((known and device_digest) or recent)
     return familiar, not familiar and not any_recorded
+
+
+HISTORY_LIMIT = 200  # the newest familiar logins the risk assessment compares with
+
+
+def recent_history(user):
+    """The user's successful, not disowned logins of the familiar window, newest first, in one query."""
+    return history_and_recorded(user)[0]
+
+
+def history_and_recorded(user):
+    """(:func:`recent_history`, whether the user ever completed a recorded login), in one query: the newest
+    successful logins, sorted out here."""
+    since = timezone.now() - timedelta(days=app_settings.FAMILIAR_WINDOW_DAYS)
+    rows = (LoginRecord.objects.filter(user=user, outcome=LoginOutcome.SUCCESS)
+            .order_by("-created_at", "-pk")
+            .values_list("country", "asn", "ip_prefix", "browser", "os", "latitude", "longitude", "created_at",
+                         "disowned_at")
+            [:HISTORY_LIMIT])
+    history = [Seen(*row[:7], at=row[7].timestamp()) for row in rows if row[7] >= since and row[8] is None]
+    return history, bool(rows)

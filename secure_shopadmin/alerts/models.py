@@ -1,13 +1,19 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from ..core.steps import Channel
 
 
 class LoginOutcome(models.TextChoices):
-    SUCCESS = "success", _("Logged in")
-    FAILED = "failed", _("Failed")
+    SUCCESS = "success", pgettext_lazy("login outcome", "Logged in")
+    FAILED = "failed", pgettext_lazy("login outcome", "Failed")
     REFUSED = "refused", _("Refused (locked or throttled)")
+    CHALLENGED = "challenged", _("Risky: code mailed")
+    BLOCKED = "blocked", _("Risky: blocked")
 
 
 class AlertDecision(models.TextChoices):
@@ -21,6 +27,10 @@ class AlertDecision(models.TextChoices):
     NO_ADDRESS = "no_address", _("Not mailed: no e-mail address")
     DISABLED = "disabled", _("Not mailed: alerts turned off")
     NOT_CHECKED = "not_checked", _("Not checked (failed login)")
+    LOW_RISK = "low_risk", _("Not mailed: low risk")
+
+
+RISK_LEVELS = [("low", _("low")), ("medium", _("medium")), ("high", _("high"))]
 
 
 class LoginRecord(models.Model):
@@ -44,6 +54,11 @@ class LoginRecord(models.Model):
         alert: :class:`AlertDecision`, why a mail was or was not sent.
         disowned_at: when the user answered "this wasn't me" for it; a disowned login never
             makes its environment familiar.
+        country, region, city, latitude, longitude: where the shop's GeoIP databases place the IP
+            (coordinates rounded to 0.1 degree); asn, as_org: its network owner; geo_built: the
+            databases' build date ("" / None: unknown).
+        risk_level, risk_score, risk_reasons: the login's risk assessment (docs/risk.rst);
+            risk_reasons is a comma-separated list of reason names.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
@@ -51,7 +66,7 @@ class LoginRecord(models.Model):
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=LoginOutcome.choices,
                                default=LoginOutcome.SUCCESS)
-    channel = models.CharField(_("login path"), max_length=16)
+    channel = models.CharField(_("login path"), max_length=16, choices=Channel.choices)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     ip_prefix = models.CharField(_("network"), max_length=64, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
@@ -64,6 +79,18 @@ class LoginRecord(models.Model):
     alert = models.CharField(_("alert"), max_length=16, choices=AlertDecision.choices,
                              default=AlertDecision.NOT_CHECKED)
     disowned_at = models.DateTimeField(_("disowned at"), null=True, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    region = models.CharField(_("region"), max_length=128, blank=True)
+    city = models.CharField(_("city"), max_length=128, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    asn = models.PositiveBigIntegerField(_("network owner (ASN)"), null=True, blank=True)
+    as_org = models.CharField(_("network owner"), max_length=128, blank=True)
+    place_names = models.JSONField(_("place"), default=dict, blank=True)
+    geo_built = models.DateField(_("GeoIP database date"), null=True, blank=True)
+    risk_level = models.CharField(_("risk"), max_length=8, blank=True, choices=RISK_LEVELS)
+    risk_score = models.PositiveSmallIntegerField(_("risk score"), null=True, blank=True)
+    risk_reasons = models.CharField(_("risk reasons"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("login record")
@@ -83,6 +110,36 @@ class LoginRecord(models.Model):
         """Browser and OS in words, for pages and mails."""
         browser = " ".join(filter(None, [self.browser, self.browser_version])) or "?"
         return f"{browser} / {self.os or '?'}"
+
+    @property
+    def device_label(self):
+        """ "Chrome on Windows", in the current language ("" when neither is known)."""
+        if self.browser and self.os:
+            return gettext("%(browser)s on %(os)s") % {"browser": self.browser, "os": self.os}
+        return self.browser or self.os
+
+    @property
+    def place(self):
+        """ "Osaka, Japan" in the current language (English names when the database has none), or ""."""
+        names = self.place_names or {}
+        return names.get((get_language() or "en").split("-")[0]) or names.get("en") or self.country
+
+    @property
+    def network_owner(self):
+        """ "Example Net (AS64500)", or ""."""
+        if self.asn is None:
+            return self.as_org
+        return f"{self.as_org} (AS{self.asn})" if self.as_org else f"AS{self.asn}"
+
+    @property
+    def where(self):
+        """Place, network owner and device, joined by " · "; today's facts (IP, browser) when unplaced."""
+        parts = [self.place or self.ip or "?", self.network_owner, self.device_label or self.environment]
+        return " · ".join(part for part in parts if part)
+
+    @property
+    def reason_names(self):
+        return [name for name in self.risk_reasons.split(",") if name]
 
 
 class EnvironmentAlert(models.Model):
@@ -113,6 +170,48 @@ class EnvironmentAlert(models.Model):
         verbose_name = _("environment alert")
         verbose_name_plural = _("environment alerts")
         indexes = [models.Index(fields=["user", "created_at"], name="ssa_alert_user_time")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RiskChallenge(models.Model):
+    """An e-mailed code a risky login must give before it completes (docs/risk.rst).
+
+    Fields:
+        user: whose login it is; record: the login record of the attempt (outcome ``challenged``).
+        binding_digest: keyed digest of a random id kept in that attempt's partial login: a code
+            opens only the login it was mailed for.
+        code_digest: keyed digest of the code (bound to the same id); the code exists only in the mail.
+        deny_digest: keyed digest of the mail's "this wasn't me" token (its lookup);
+            deny_token_encrypted: the same token encrypted (core.crypto), so a resent code's mail
+            carries the same link as the first (like the session keys of the session registry).
+        level, reasons: the assessment that asked for it.
+        mailed_at: when the last code was mailed (resends are throttled); expires_at: the code's end.
+        failures: wrong codes given; passed_at: when the right code completed the step (spent).
+        denied_at: when "this wasn't me" was confirmed.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("user"))
+    record = models.OneToOneField(LoginRecord, on_delete=models.CASCADE, related_name="risk_challenge",
+                                  verbose_name=_("login record"))
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    binding_digest = models.CharField(_("login binding digest"), max_length=64, unique=True)
+    code_digest = models.CharField(_("code digest"), max_length=64)
+    deny_digest = models.CharField(_("'this wasn't me' token digest"), max_length=64, unique=True)
+    deny_token_encrypted = models.TextField(_("'this wasn't me' token, encrypted"))
+    level = models.CharField(_("risk"), max_length=8)
+    reasons = models.CharField(_("risk reasons"), max_length=255, blank=True)
+    mailed_at = models.DateTimeField(_("mailed at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("code expires at"))
+    failures = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+    passed_at = models.DateTimeField(_("passed at"), null=True, blank=True)
+    denied_at = models.DateTimeField(_("disowned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("risk challenge")
+        verbose_name_plural = _("risk challenges")
 
     def __str__(self):
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

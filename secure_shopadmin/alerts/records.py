@@ -17,13 +17,29 @@ from .models import AlertDecision, LoginOutcome, LoginRecord
 
 
 def new_record(user, env, *, outcome, channel, device_digest="", session_digest="", new_environment=None,
-               alert=AlertDecision.NOT_CHECKED):
+               alert=AlertDecision.NOT_CHECKED, place=None, risk=None):
+    """Write one login record; ``place``: its :class:`~.geoip.Place`, ``risk``: the assessment's facts."""
     return LoginRecord.objects.create(
         user=user, outcome=outcome, channel=channel, ip=env.ip, ip_prefix=env.ip_prefix,
         user_agent=env.user_agent, browser=env.browser, browser_version=env.browser_version, os=env.os,
         device_digest=device_digest, session_digest=session_digest, new_environment=new_environment,
-        alert=alert,
+        alert=alert, **place_fields(place), **risk_fields(risk),
     )
+
+
+def place_fields(place):
+    if place is None:
+        return {}
+    return {"country": place.country, "region": place.region[:128], "city": place.city[:128],
+            "latitude": place.latitude, "longitude": place.longitude, "asn": place.asn,
+            "as_org": place.as_org[:128], "geo_built": place.built, "place_names": dict(place.names)}
+
+
+def risk_fields(risk):
+    if not risk:
+        return {}
+    return {"risk_level": risk["level"], "risk_score": min(risk["score"], 32767),
+            "risk_reasons": ",".join(risk["reasons"])[:255]}
 
 
 # --- failed staff logins -------------------------------------------------------------------------

@@ -32,6 +32,11 @@ class EventKind(models.TextChoices):
     CONSOLE_PASS = "console_pass", _("Break-glass console link")
     REAUTH = "reauth", _("Re-authentication")
     PRIVILEGE_GRANT = "privilege_grant", _("Privilege granted")
+    PASSWORD_REMOVED = "password_removed", _("Password removed (signs in with a passkey)")
+    RISK_CHALLENGE = "risk_challenge", _("Risky login: code mailed")
+    RISK_PASSED = "risk_passed", _("Risky login: code given")
+    RISK_FAILED = "risk_failed", _("Risky login: code failed")
+    RISK_BLOCKED = "risk_blocked", _("Risky login: blocked")
 
 
 class AppendOnlyError(Exception):

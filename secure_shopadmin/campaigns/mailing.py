@@ -17,6 +17,7 @@ from django.utils import formats, timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..conf import app_settings
 from ..core import mail as mail_module
@@ -28,7 +29,14 @@ from .models import Campaign
 
 TEMPLATE = "campaign_reset_link"
 LANGUAGES = ("en", "ja")
-PLACEHOLDERS = ("link", "username", "shop_name", "expires")
+#: the placeholders a campaign's texts may use, and what each stands for (listed on its admin page)
+PLACEHOLDER_MEANINGS = {
+    "link": gettext_lazy("the user's own reset link (the body must contain it)"),
+    "username": gettext_lazy("the user's username"),
+    "shop_name": gettext_lazy("the shop's name"),
+    "expires": gettext_lazy("when the link stops working (date and time)"),
+}
+PLACEHOLDERS = tuple(PLACEHOLDER_MEANINGS)
 PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
 

@@ -1,5 +1,6 @@
 """Choosing a campaign's targets: from an uploaded list, a selection, all staff, members inactive since
-a date, or every account with a legacy or wrapped hash. Adding targets changes no account."""
+a date, or every account with a legacy or wrapped hash. Adding targets changes no account. An
+account without a password (it signs in with a passkey) is not exposed and never added."""
 
 from functools import reduce
 from operator import or_
@@ -16,6 +17,7 @@ from ..audit.services import record
 from ..hashers.schemes import legacy_algorithms
 from ..hashers.wrapped import ALGORITHM as WRAPPED_ALGORITHM
 from . import userlist
+from .exposure import not_exposed
 from .models import CampaignSource, CampaignTarget, SourceKind
 
 INSERT_CHUNK = 2000
@@ -100,6 +102,8 @@ def add_source(campaign, kind, user_ids, *, actor=None, request=None, label="", 
         raise NotDraft
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     user_ids = list(user_ids)
+    passwordless = not_exposed(user_ids)
+    user_ids = [pk for pk in user_ids if pk not in passwordless]
     with transaction.atomic():
         source = CampaignSource.objects.create(
             campaign=campaign, kind=kind, label=label[:255], added_by=actor_obj, lines=lines,
@@ -108,7 +112,8 @@ def add_source(campaign, kind, user_ids, *, actor=None, request=None, label="", 
         source.save(update_fields=["added"])
         record(EventKind.CAMPAIGN, request=request, actor=actor_obj, campaign=campaign,
                reason=campaign.audit_reason(), step="targets_added", source=kind, label=source.label,
-               matched=source.matched, added=source.added, unknown=len(source.unknown))
+               matched=source.matched, added=source.added, unknown=len(source.unknown),
+               not_exposed=len(passwordless))
     return source
 
 

@@ -6,7 +6,8 @@ from django.core import checks
 
 from ..conf import SETTINGS_NAME, app_settings
 
-SECONDS = ("CONSOLE_IDLE_TIMEOUT", "CONSOLE_MAX_AGE", "STOREFRONT_IDLE_TIMEOUT", "STOREFRONT_MAX_AGE")
+SECONDS = ("CONSOLE_IDLE_TIMEOUT", "CONSOLE_MAX_AGE", "STOREFRONT_IDLE_TIMEOUT", "STOREFRONT_MAX_AGE",
+           "API_TOKEN_MAX_AGE")
 
 
 def _setting(name):
@@ -39,4 +40,8 @@ def check_console_settings(app_configs=None, **kwargs):
             problems.append(checks.Error(
                 f"{_setting(name)} must be a positive whole number of seconds"
                 f"{'' if name == 'REAUTH_MAX_AGE' else ' or None'}.", id="secure_shopadmin.E171"))
+    names = app_settings.PASSIVE_URL_NAMES
+    if not isinstance(names, (list, tuple)) or not all(isinstance(name, str) for name in names):
+        problems.append(checks.Error(f"{_setting('PASSIVE_URL_NAMES')} must be a list of URL names.",
+                                     hint='For example ["shop:order_status_json"].', id="secure_shopadmin.E172"))
     return problems

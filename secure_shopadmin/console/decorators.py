@@ -4,14 +4,26 @@
   when the session's last code is older than ``REAUTH_MAX_AGE`` first shows the code page, then
   runs with the same POST data. GET requests pass.
 * :class:`FreshCodeAdminMixin` on a ModelAdmin: name the actions in ``fresh_code_actions``
-  (``"__all__"`` for every one) and set ``fresh_code_delete`` to protect the delete page too.
+  (``"__all__"`` for every one), set ``fresh_code_delete`` to protect the delete page and
+  ``fresh_code_save`` the add and change forms too.
+* ``@not_activity`` on a view that a page polls in the background: its requests never reset the
+  idle timeouts (``CONSOLE_IDLE_TIMEOUT``, ``STOREFRONT_IDLE_TIMEOUT``).
 """
 
+import dataclasses
 from functools import wraps
 
 from django.http import HttpRequest
 
 from . import reauth
+from .requests import PASSIVE_ATTR
+
+
+def not_activity(view):
+    """Mark ``view`` (a function or method) as background polling: its requests never count as the
+    user's activity for the idle timeouts; they still end a session that has timed out."""
+    setattr(view, PASSIVE_ATTR, True)
+    return view
 
 
 def _request_of(args):
@@ -37,32 +49,55 @@ def fresh_code_required(func):
     return wrapper
 
 
-def posted_action(request):
-    """The name of the admin action a changelist POST asks for (the button pushed), or ""."""
-    try:
-        index = int(request.POST.get("index", 0))
-    except ValueError:
-        index = 0
-    names = request.POST.getlist("action")
-    return names[index] if 0 <= index < len(names) else (names[0] if names else "")
+def fresh_code_action(func):
+    """``func`` (an admin action) behind a fresh code: the admin calls it once it has chosen it."""
+    @wraps(func)
+    def guarded(modeladmin, request, queryset):
+        answer = reauth.demand(request)
+        if answer is not None:
+            return answer
+        return func(modeladmin, request, queryset)
+
+    guarded.fresh_code_required = True
+    return guarded
+
+
+def _guarded(action):
+    """The admin's action entry (a tuple before Django 6.1, an ``Action`` since) with its callable guarded."""
+    if isinstance(action, tuple):
+        return (fresh_code_action(action[0]), *action[1:])
+    return dataclasses.replace(action, func=fresh_code_action(action.func))
 
 
 class FreshCodeAdminMixin:
-    """ModelAdmin mixin: a fresh code before the named actions and, optionally, deleting."""
+    """ModelAdmin mixin: a fresh code before the named actions and, optionally, deleting.
+
+    The check wraps the action callables that :meth:`get_actions` hands to Django, so it applies to
+    whichever action Django runs, however the POST names it (any ``index``, the change list's or, on
+    Django 6.1, the change form's action field).
+    """
 
     fresh_code_actions = ()
     fresh_code_delete = False
+    #: a fresh code before saving the add or change form too
+    fresh_code_save = False
 
     def action_needs_fresh_code(self, request, name):
         return self.fresh_code_actions == "__all__" or name in self.fresh_code_actions
 
-    def response_action(self, request, queryset, *args, **kwargs):
-        # Django 6.1 passes action_location; earlier versions do not
-        if self.action_needs_fresh_code(request, posted_action(request)):
+    def get_actions(self, request, action_location=None):
+        # Django 6.1 passes where the actions show; earlier versions do not
+        where = {} if action_location is None else {"action_location": action_location}
+        actions = super().get_actions(request, **where)
+        return {name: _guarded(action) if self.action_needs_fresh_code(request, name) else action
+                for name, action in actions.items()}
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if self.fresh_code_save:
             answer = reauth.demand(request)
             if answer is not None:
                 return answer
-        return super().response_action(request, queryset, *args, **kwargs)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
         if self.fresh_code_delete:

@@ -57,6 +57,39 @@ def demand(request):
     return challenge(request)
 
 
+PROOF_FIELDS = ("otp_token", "passkey_answer", "password")
+
+
+def demand_in_body(request, user, data):
+    """For a JSON endpoint (e.g. minting an API token): None when the session's code is fresh or
+    ``data`` carries a right proof (``otp_token``, ``passkey_answer`` or ``password``, checked as on
+    the code page, through the guard's budget); else the JSON refusal (403 ``reauth_required`` or
+    ``reauth_failed``, 429 when the guard refuses)."""
+    if is_fresh(request):
+        return None
+    proof = {name: data.get(name) for name in PROOF_FIELDS} if isinstance(data, dict) else {}
+    proof = {name: value for name, value in proof.items() if isinstance(value, str) and value}
+    if not proof:
+        return JsonResponse({"code": "reauth_required"}, status=403)
+    outcome = codecheck.check(request, user, proof)
+    record(EventKind.REAUTH, request=request, actor=user, target=user, outcome=outcome.status,
+           method=outcome.method, path=request.path[:200])
+    if outcome.status == codecheck.REFUSED:
+        response = JsonResponse({"code": "locked_out"}, status=429)
+        response["Retry-After"] = str(max(1, int(outcome.retry_after)))
+        return response
+    if not outcome.ok:
+        return JsonResponse({"code": "reauth_failed"}, status=403)
+    _renew(request)
+    return None
+
+
+def _renew(request):
+    marker = session_marker(request)
+    marker["code_at"] = int(time.time())
+    request.session.modified = True
+
+
 def challenge(request):
     nonce = secrets.token_urlsafe(18)
     pending = [item for item in request.session.get(PENDING_KEY, []) if item[1] > time.time()]
@@ -124,9 +157,7 @@ def resume(request):
     if not outcome.ok:
         return _again(request, request.POST[FIELD], outcome)
     _take_nonce(request, payload["n"], spend=True)
-    marker = session_marker(request)
-    marker["code_at"] = int(time.time())
-    request.session.modified = True
+    _renew(request)
     request.POST = QueryDict(payload["d"], encoding=request.encoding)
     return None
 

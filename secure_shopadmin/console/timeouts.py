@@ -2,7 +2,8 @@
 
 The marker holds the login time (``at``) and the last recorded activity (``seen``). ``seen`` is
 rewritten at most once a minute, or every quarter of the idle timeout when that is shorter, so a
-busy console does not write its session on every request. No query is made unless the session
+busy console does not write its session on every request. Background requests (polling) are not
+activity: see :func:`~.requests.is_passive`. No query is made unless the session
 has timed out.
 """
 
@@ -22,7 +23,7 @@ from ..audit.services import record
 from ..conf import app_settings
 from ..core.redirects import safe_redirect
 from ..core.steps import Channel
-from .requests import admin_namespace, is_api_request
+from .requests import admin_namespace, is_api_request, is_passive
 
 IDLE = "idle"
 MAX_AGE = "max_age"
@@ -55,10 +56,14 @@ def expired(marker, idle, max_age, now):
 
 
 def touch(request, marker, idle, now):
-    """Record activity when the last record is older than the touch interval (then the session is saved)."""
+    """Record activity when the last record is older than the touch interval (then the session is saved).
+
+    A background request (:func:`~.requests.is_passive`, e.g. a page polling for progress) is not
+    activity; its URL is resolved only when a record is due.
+    """
     if not idle:
         return
-    if now - last_seen(marker) >= min(TOUCH_EVERY, idle / 4):
+    if now - last_seen(marker) >= min(TOUCH_EVERY, idle / 4) and not is_passive(request):
         marker["seen"] = int(now)
         request.session.modified = True
 

@@ -2,7 +2,8 @@
 
 * :func:`issue` makes a token for a login and returns its key (shown once); ``verified`` says whether
   that very login passed the second factor. A user has one token at a time: a new one revokes the old.
-* :func:`authenticate` finds the user of a key (constant-time: the lookup is by keyed digest).
+* :func:`authenticate` finds the user of a key (constant-time: the lookup is by keyed digest); a token
+  older than :func:`max_age` (``API_TOKEN_MAX_AGE``; for staff at most ``CONSOLE_MAX_AGE``) is refused.
 * :func:`revoke_all` revokes every token of some users, those of Django REST framework's own
   ``authtoken`` app (keys kept in clear, from before install) included.
 
@@ -11,12 +12,16 @@ second-factor policy (:class:`secure_shopadmin.drf.CheckedTokenAuthentication` r
 """
 
 import secrets
+from datetime import timedelta
 
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 
+from ..conf import app_settings
 from . import crypto
 from .models import ApiToken
+from .policy import holds_console_rights
 from .sensitive import secret_variables
 
 PURPOSE = "api-token"
@@ -51,7 +56,24 @@ def authenticate(key):
     token = ApiToken.objects.filter(digest=digest(key)).select_related("user").first()
     if token is None or not crypto.constant_time_equal(token.auth_fingerprint, fingerprint(token.user)):
         return None
+    if expired(token):
+        return None
     return token
+
+
+def max_age(user):
+    """Seconds a token of ``user`` works: ``API_TOKEN_MAX_AGE``, and for staff and superusers at most
+    ``CONSOLE_MAX_AGE``; None when nothing limits it."""
+    limits = [app_settings.API_TOKEN_MAX_AGE]
+    if holds_console_rights(user):
+        limits.append(app_settings.CONSOLE_MAX_AGE)
+    limits = [limit for limit in limits if limit]
+    return min(limits) if limits else None
+
+
+def expired(token):
+    limit = max_age(token.user)
+    return limit is not None and timezone.now() - token.created_at > timedelta(seconds=limit)
 
 
 def revoke_all(user_ids):

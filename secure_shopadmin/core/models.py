@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .steps import Channel
+
 
 class UserSession(models.Model):
     """One session the pipeline logged in, so that every session of a user can be ended.
@@ -24,7 +26,7 @@ class UserSession(models.Model):
                              verbose_name=_("user"))
     key_digest = models.CharField(_("session key digest"), max_length=64, unique=True)
     key_encrypted = models.TextField(_("encrypted session key"))
-    channel = models.CharField(_("login path"), max_length=16)
+    channel = models.CharField(_("login path"), max_length=16, choices=Channel.choices)
     created_at = models.DateTimeField(_("logged in at"), default=timezone.now)
     rotated_at = models.DateTimeField(_("key rotated at"), null=True, blank=True)
     login_record = models.ForeignKey("secure_shopadmin.LoginRecord", on_delete=models.SET_NULL, null=True, blank=True,

@@ -18,6 +18,8 @@ PARTIAL_KEY = "_secure_shopadmin_partial"
 MARKER_KEY = "_secure_shopadmin"
 MARKER_VERSION = 1
 USER_ATTR = "_secure_shopadmin_partial_user"
+#: key, in the marker and in a partial login's facts, saying the user is staff or superuser
+CONSOLE_RIGHTS = "console"
 
 
 @dataclass

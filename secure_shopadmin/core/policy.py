@@ -78,3 +78,8 @@ def requires_phishing_resistant(user):
 def users_requiring_phishing_resistant(users):
     """The users of queryset ``users`` whom ``REQUIRE_PHISHING_RESISTANT`` names."""
     return matching(app_settings.REQUIRE_PHISHING_RESISTANT, users)
+
+
+def holds_console_rights(user):
+    """Staff or superuser: the console's rules (network list, lifetimes, fresh codes) apply to this account."""
+    return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))

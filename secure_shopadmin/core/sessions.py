@@ -16,7 +16,7 @@ from django.contrib.sessions.backends import db as db_backend
 from django.core.cache import caches
 from django.utils import timezone
 
-from . import crypto
+from . import api_tokens, crypto
 from .models import UserSession
 from .upserts import upsert
 
@@ -84,7 +84,9 @@ def active_sessions(user):
 
 
 def end_user_sessions(user, keep_session_key=None):
-    """End every recorded session of ``user`` except ``keep_session_key``; returns how many."""
+    """End every recorded session of ``user`` except ``keep_session_key``, and revoke every API token
+    of ``user`` (a token is a session that lives elsewhere); returns how many sessions ended."""
+    api_tokens.revoke_all([user.pk])
     keep = key_digest(keep_session_key) if keep_session_key else None
     ended = 0
     for row in UserSession.objects.filter(user=user):
@@ -96,7 +98,9 @@ def end_user_sessions(user, keep_session_key=None):
 
 
 def end_sessions_of(user_ids):
-    """End every recorded session of these users; returns how many."""
+    """End every recorded session of these users and revoke their API tokens; returns how many sessions."""
+    user_ids = list(user_ids)
+    api_tokens.revoke_all(user_ids)
     rows = list(UserSession.objects.filter(user_id__in=user_ids).values_list("pk", "key_encrypted"))
     if not rows:
         return 0

@@ -2,13 +2,16 @@
 
 from dataclasses import dataclass
 
+from django.db import models
+from django.utils.translation import pgettext_lazy
 
-class Channel:
-    """The login path a session came through."""
 
-    CONSOLE = "console"
-    STOREFRONT = "storefront"
-    API = "api"
+class Channel(models.TextChoices):
+    """The login path a session came through (its label is what admin lists show)."""
+
+    CONSOLE = "console", pgettext_lazy("login path", "console")
+    STOREFRONT = "storefront", pgettext_lazy("login path", "storefront")
+    API = "api", pgettext_lazy("login path", "API")
 
 
 def channel_for(user):

@@ -31,6 +31,7 @@ OPTIONAL_COLUMNS = ("salt", "first_name", "last_name")
 LOOKUP_BATCH = 500
 #: clear passwords hashed per task sent to a worker process
 CLEAR_CHUNK = 16
+PRIVILEGE_FLAGS = ("is_staff", "is_superuser")
 
 
 class ImportFileError(Exception):
@@ -57,6 +58,8 @@ class ImportPlan:
     skip_existing: list = field(default_factory=list)
     #: (member, pk) whose password was changed on the new site; never overwritten
     keep_changed: list = field(default_factory=list)
+    #: (member, pk) of staff or superuser accounts: an import never updates them
+    refused_privileged: list = field(default_factory=list)
     errors: list = field(default_factory=list)
 
 
@@ -206,6 +209,12 @@ def hash_clear_passwords(members, params, executor):
     return len(pending)
 
 
+def privilege_fields(user_model):
+    """The user model's fields that make an account staff or superuser (those it has)."""
+    names = {model_field.name for model_field in user_model._meta.get_fields()}
+    return [name for name in PRIVILEGE_FLAGS if name in names]
+
+
 def plan(members, errors, *, update=False, user_model=None):
     """Sort checked members into create / update / skip against the database; writes nothing."""
     user_model = user_model or get_user_model()
@@ -213,18 +222,21 @@ def plan(members, errors, *, update=False, user_model=None):
     username_field = user_model.USERNAME_FIELD
     for start in range(0, len(members), LOOKUP_BATCH):
         chunk = members[start:start + LOOKUP_BATCH]
-        existing = dict(
-            (username, (pk, password)) for pk, username, password in user_model._base_manager.filter(
+        flags = privilege_fields(user_model)
+        existing = {
+            row[1]: (row[0], row[2], any(row[3:])) for row in user_model._base_manager.filter(
                 **{f"{username_field}__in": [m.username for m in chunk]}
-            ).values_list("pk", username_field, "password")
-        )
+            ).values_list("pk", username_field, "password", *flags)
+        }
         for member in chunk:
             if member.username not in existing:
                 result.create.append(member)
                 continue
-            pk, password = existing[member.username]
+            pk, password, privileged = existing[member.username]
             if not update:
                 result.skip_existing.append(member)
+            elif privileged:
+                result.refused_privileged.append((member, pk))
             elif replaceable(password):
                 result.update.append((member, pk, password))
             else:
@@ -238,6 +250,8 @@ class ImportResult:
     updated: int = 0
     #: --update rows whose password changed between the check and the write
     changed_meanwhile: int = 0
+    #: the primary keys of the users whose password was replaced
+    updated_ids: list = field(default_factory=list)
 
 
 def apply(import_plan, user_model=None):
@@ -260,9 +274,11 @@ def apply(import_plan, user_model=None):
             new_users.append(user)
         rows.bulk_create(new_users, batch_size=LOOKUP_BATCH)
         result.created = len(new_users)
+        not_privileged = {name: False for name in privilege_fields(user_model)}  # nor made so meanwhile
         for member, pk, password in import_plan.update:
-            if rows.filter(pk=pk, password=password).update(password=member.password):
+            if rows.filter(pk=pk, password=password, **not_privileged).update(password=member.password):
                 result.updated += 1
+                result.updated_ids.append(pk)
             else:
                 result.changed_meanwhile += 1
     return result

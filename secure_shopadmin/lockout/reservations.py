@@ -36,6 +36,7 @@ class Reservation:
     lock_retry_after: int = 0
     undo: dict = field(default_factory=dict)  # store-specific
     via_pass: bool = False
+    prior_failures: int = 0  # the account's failed passwords before this attempt (since its last login)
     failed: bool = False
     settled: bool = False
 

@@ -13,13 +13,22 @@ from . import services
 
 
 def refusal(request, username, channel):
-    """Seconds the client must wait, or 0 when it may try a password now (its slot is then taken)."""
+    """Seconds the client must wait, or 0 when it may try a password now (its slot is then taken).
+
+    A sign-in passkey's answer takes its slot here too, before its signature is checked: ``username``
+    is then the account of the credential it names (or a key of the unknown credential)."""
     return services.reserve_password(request, username).retry_after
 
 
 def password_failed(request, username, channel, user):
     """After a failed password: seconds to wait if that failure locked the client, else 0."""
     return services.failed(request, services.password_reservation(request), user)
+
+
+def prior_failures(request):
+    """The account's failed passwords before this request's (right) one, from its slot: no query."""
+    reservation = services.password_reservation(request)
+    return reservation.prior_failures if reservation is not None else 0
 
 
 def pipeline_succeeded(request, user, partial):

@@ -113,6 +113,7 @@ def reserve_password(subject):
         taken += [_key(pair, "n"), _key(acct, "n")]
         pair_n = _incr(cache, taken[1], app_settings.LOCKOUT_PAIR_FORGET_AFTER, True)
         acct_n = _incr(cache, taken[2], app_settings.LOCKOUT_ACCOUNT_FORGET_AFTER, True)
+        reservation.prior_failures = max(acct_n - 1, 0)
     values = cache.get_many([_key(pair, "lock"), _key(ip_c, "lock"), _key(acct, "lock")])
     over = ip_n > app_settings.LOCKOUT_IP_LIMIT or _active(values.get(_key(ip_c, "lock")), ts)
     if not via_pass:

@@ -129,6 +129,7 @@ def reserve_password(subject):
         if not via_pass:
             counting.count_pair(pair, now, reservation)
             counting.count_account(account, now, reservation)
+            reservation.prior_failures = account.failures - 1
             counted += [pair, account]
         _save(counted, befores, reservation)
         reservation.lock_retry_after = _lock_retry(reservation, counted, now)
@@ -220,6 +221,8 @@ def _granted(reservation, rows, now, was_locked=(), retry_rules=None):
             "level": rule == rules.PAIR and _sets_lock(rule, row, was_locked),
             "delay": row["delayed_until"] if _sets_delay(rule, row) else None,
         }
+    if rules.ACCOUNT in rows:
+        reservation.prior_failures = rows[rules.ACCOUNT]["failures"] - 1
     untils = [row["locked_until"] for rule, row in rows.items()
               if (retry_rules is None or rule in retry_rules) and rule in reservation.new_locks and row["locked_until"]]
     reservation.lock_retry_after = max((rules.seconds_until(until, now) for until in untils), default=0)

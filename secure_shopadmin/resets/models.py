@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ResetMode(models.TextChoices):
@@ -124,7 +125,7 @@ class MailState(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending (uncertain)")
     SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("mail state", "Failed")
 
 
 class OutgoingMail(models.Model):

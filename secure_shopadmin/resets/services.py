@@ -55,6 +55,13 @@ def link_proven(requirement, partial):
     )
 
 
+def may_complete(requirement, partial):
+    """Whether this partial login may complete ``requirement``: a ``compromised`` one only after its
+    link or a sign-in passkey (which typed no password; it may also remove the password)."""
+    passkey = partial is not None and bool(partial.facts.get("passkey_sign_in"))
+    return requirement.mode != ResetMode.COMPROMISED or passkey or link_proven(requirement, partial)
+
+
 # --- requiring ---------------------------------------------------------------------------------
 
 @dataclass
@@ -347,7 +354,8 @@ def is_former_password(requirement, user, password):
 
 @secret_variables
 def satisfy(requirement, user, new_password, request=None):
-    """Set the new password and close the requirement, in one transaction."""
+    """Set the new password (None: no password, after a passkey sign-in) and close the requirement,
+    in one transaction."""
     with transaction.atomic():
         closed = ResetRequirement.objects.pending().filter(pk=requirement.pk, user_id=user.pk).update(
             satisfied_at=timezone.now(), old_password_wrapped="", link_digest="")

@@ -30,6 +30,13 @@ class VerifyForm(CodeForm):
             del self.fields["remember"]
 
 
+class CodesSavedForm(forms.Form):
+    """The recovery codes page's "continue": refused until the box is ticked; ``next`` is where to go."""
+
+    saved = forms.BooleanField(label=_("I have saved my recovery codes"), required=True)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -14,6 +14,7 @@ from ..core.sessions import end_user_sessions
 from . import browsers, links, recovery, signals, totp
 from .models import AuthenticatorDevice, RecoveryCodeSet, RememberedBrowser
 from .passkeys import ceremonies as passkeys
+from .passkeys import signin
 from .passkeys.models import PasskeyDevice
 from .passkeys.relying_party import available as passkeys_available
 
@@ -39,17 +40,23 @@ def confirmed_devices(user):
 
 
 @secret_variables
-def check_code(request, user, token="", passkey_answer=""):
+def check_code(request, user, token="", passkey_answer="", *, sign_in_passkey=False):
     """Check a second factor of ``user``: the method that matched (``"passkey"``, ``"totp"``,
     ``"recovery"``), or None.
 
     ``passkey_answer`` is the browser's answer to this session's sign-in challenge; a wrong, foreign
-    or replayed one fails like a wrong code. The guard's budget is asked before (by the pipeline),
-    and counts a failure after.
+    or replayed one fails like a wrong code. With ``sign_in_passkey`` only one of the user's sign-in
+    passkeys, with user verification, passes (:func:`sign_in_passkey_options`' challenge). The
+    guard's budget is asked before (by the pipeline), and counts a failure after.
     """
+    if sign_in_passkey:
+        passkey_answer = passkey_answer or "-"  # nothing else passes
     if passkey_answer:
         try:
-            passkeys.verify_assertion(request, user, passkey_answer)
+            if sign_in_passkey:
+                signin.verify(request, signin.claim(request, passkey_answer, user), user)
+            else:
+                passkeys.verify_assertion(request, user, passkey_answer)
         except passkeys.PasskeyRefused:
             signals.verification_failed.send(sender=PasskeyDevice, request=request, user=user)
             return None
@@ -72,9 +79,23 @@ def passkey_options(request, user):
     return passkeys.authentication_options(request, user)
 
 
-def registration_options(request, user):
-    """The options to register a passkey for ``user`` (challenge in the session), or None when unavailable."""
-    return passkeys.registration_options(request, user) if passkeys_available() else None
+def registration_options(request, user, *, sign_in=False):
+    """The options to register a passkey for ``user`` (challenge in the session), or None when unavailable.
+
+    ``sign_in``: a passkey that may sign in alone (discoverable, user verification required)."""
+    return passkeys.registration_options(request, user, sign_in=sign_in) if passkeys_available() else None
+
+
+def sign_in_options(request):
+    """The login page's options for a sign-in passkey, naming no user (challenge in the session), or None."""
+    return signin.options(request) if passkeys_available() else None
+
+
+def sign_in_passkey_options(request, user):
+    """Options to confirm with one of ``user``'s sign-in passkeys (challenge in the session), or None without any."""
+    if not passkeys_available() or not passkeys.sign_in_passkeys(user).exists():
+        return None
+    return signin.options(request, user)
 
 
 def recovery_code_used(request, user):
@@ -144,10 +165,11 @@ def default_app_name(user):
 
 
 @transaction.atomic
-def add_passkey(request, user, answer, name=""):
-    """Self-service: register another passkey; returns it, or None when the answer is refused."""
+def add_passkey(request, user, answer, name="", *, sign_in=False):
+    """Self-service: register another passkey (``sign_in``: one that signs in alone); returns it, or
+    None when the answer is refused."""
     try:
-        device = passkeys.register(request, user, answer, name)
+        device = passkeys.register(request, user, answer, name, sign_in=sign_in)
     except passkeys.PasskeyRefused:
         return None
     added(user, device)

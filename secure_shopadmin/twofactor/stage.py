@@ -15,6 +15,8 @@ from ..conf import app_settings
 from ..core.policy import requires_2fa, requires_phishing_resistant
 from ..core.steps import Step
 from . import browsers, links, services, signals
+from .passkeys import signin
+from .passkeys.ceremonies import PasskeyRefused
 
 VERIFY = "verify"
 ENROL = "enrol"
@@ -38,10 +40,27 @@ def pending_step(request, user, partial):
     return step(ENROL_MAILED, "secure_shopadmin:twofactor_mailed", "secure_shopadmin:twofactor_link")
 
 
-def check_code(request, user, code, passkey_answer=""):
+def check_code(request, user, code, passkey_answer="", *, sign_in_passkey=False):
     """The method (``"passkey"``, ``"totp"``, ``"recovery"``) that ``code`` or ``passkey_answer``
-    matched, or None; the pipeline budgets it."""
-    return services.check_code(request, user, code, passkey_answer)
+    matched, or None; the pipeline budgets it. ``sign_in_passkey``: only a sign-in passkey passes."""
+    return services.check_code(request, user, code, passkey_answer, sign_in_passkey=sign_in_passkey)
+
+
+def passkey_claim(request, answer):
+    """A sign-in passkey's answer before its signature is checked (challenge spent, credential found):
+    its ``account`` is what the guard counts the attempt against."""
+    return signin.claim(request, answer)
+
+
+def passkey_sign_in(request, claim):
+    """The user a sign-in passkey's answer proves (password and second factor at once), or None."""
+    try:
+        device = signin.verify(request, claim)
+    except PasskeyRefused as refusal:
+        signals.verification_failed.send(sender=Step, request=request, user=refusal.device and refusal.device.user)
+        return None
+    signals.verified.send(sender=Step, request=request, user=device.user, method="passkey")
+    return device.user
 
 
 def accepts_codes(user):

@@ -43,5 +43,7 @@ def provisioning_uri(device):
 
 
 def qr_svg(device):
-    """The provisioning URI as an inline SVG (no Pillow)."""
-    return segno.make(provisioning_uri(device), error="m").svg_inline(scale=4, dark="#000", light="#fff")
+    """The provisioning URI as an inline SVG (no Pillow). It carries a viewBox and no width or height, so
+    the page's CSS scales the whole code, quiet zone included, instead of cropping it."""
+    return segno.make(provisioning_uri(device), error="m").svg_inline(
+        scale=4, dark="#000", light="#fff", omitsize=True)

@@ -17,6 +17,7 @@ from ..core.looks import page_context
 from ..core.models import UserSession
 from ..core.redirects import safe_redirect
 from ..core.sensitive import secret_variables
+from ..twofactor.services import has_device
 
 
 def _page(request, template, context, status=200, user=None):
@@ -41,14 +42,15 @@ def _link_view(action, title, template, act):
         if alert is None:
             return _invalid(request)
         context = {"title": title, "alert": alert, "login": alert.record,
-                   "channel_label": alerting.channel_label(alert.record.channel)}
+                   "channel_label": alerting.channel_label(alert.record.channel),
+                   "login_label": alerting.login_label(alert.record.channel)}
         if request.method == "GET":
             return _page(request, template, context, user=alert.user)
         acted = act(token, request)
         if acted is None:
             return _invalid(request)
-        return _page(request, template, {**context, "done": True, "reset_mail": getattr(acted, "reset_mail", "")},
-                     user=alert.user)
+        return _page(request, template, {**context, "done": True, "reset_mail": getattr(acted, "reset_mail", ""),
+                                         "two_factor_on": has_device(alert.user)}, user=alert.user)
     view.__name__ = f"alert_{action}"
     return view
 

@@ -1,4 +1,5 @@
-"""The login views: thin shells around :func:`secure_shopadmin.pipeline.login_with_password`."""
+"""The login views: thin shells around :func:`secure_shopadmin.pipeline.login_with_password` and
+:func:`~secure_shopadmin.pipeline.login_with_passkey` (a sign-in passkey, no username)."""
 
 from django.conf import settings
 from django.shortcuts import resolve_url
@@ -19,6 +20,9 @@ from ..core.redirects import is_safe, safe_redirect
 from ..core.sensitive import secret_variables
 from ..forms import LoginForm
 from ..lockout.responses import lockout_response
+from ..twofactor import services as twofactor_services
+
+PASSKEY_FIELD = "passkey_answer"
 
 
 def safe_next_url(request, url):
@@ -48,6 +52,8 @@ class LoginView(View):
 
     @method_decorator(secret_variables)
     def post(self, request, *args, **kwargs):
+        if PASSKEY_FIELD in request.POST:
+            return self.passkey_post(request)
         form = LoginForm(request.POST, request=request)
         if not form.is_valid():
             return self.render(form)
@@ -62,13 +68,26 @@ class LoginView(View):
         form.add_invalid_login_error()
         return self.render(form)
 
+    def passkey_post(self, request):
+        """The answer of a sign-in passkey (the button, or the browser's offer in the username field)."""
+        outcome = pipeline.login_with_passkey(request, request.POST.get(PASSKEY_FIELD, ""),
+                                              channel=self.channel, next_url=self.get_next_url())
+        if outcome.status == outcome.REFUSED:
+            return lockout_response(request, retry_after=outcome.retry_after)
+        if outcome.status in (outcome.PENDING, outcome.DONE):
+            return safe_redirect(request, outcome.redirect_url or self.get_success_url())
+        return self.render(LoginForm(request=request), passkey_error=_(
+            "That passkey was not accepted. Use a passkey registered for signing in, unlocked with your PIN, "
+            "fingerprint or face, or log in with your password."))
+
     def get_context_data(self, form):
-        context = {"form": form, "next": self.get_next_url(), "app_path": self.request.get_full_path()}
+        context = {"form": form, "next": self.get_next_url(), "app_path": self.request.get_full_path(),
+                   "passkey_sign_in_options": twofactor_services.sign_in_options(self.request)}
         context.update(self.extra_context or {})
         return context
 
-    def render(self, form):
-        return TemplateResponse(self.request, self.template_name, self.get_context_data(form))
+    def render(self, form, **extra):
+        return TemplateResponse(self.request, self.template_name, {**self.get_context_data(form), **extra})
 
 
 class ConsoleLoginView(LoginView):

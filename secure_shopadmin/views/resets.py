@@ -7,6 +7,7 @@ from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -19,12 +20,13 @@ from ..core.links import base_url
 from ..core.looks import home_url, page_context
 from ..core.mail import printed_to_console
 from ..core.partial import PartialLogin
-from ..core.redirects import safe_redirect
+from ..core.redirects import safe_redirect, safe_url
 from ..core.sensitive import secret_variables
-from ..core.steps import channel_for
+from ..core.steps import Channel, channel_for
 from ..resets import email_change as email_services
 from ..resets import services
 from ..resets.forms import NewPasswordForm, ResendLinkForm
+from ..twofactor.services import has_device
 
 
 def render(request, template, context=None, status=200, user=None):
@@ -67,27 +69,51 @@ def reset_link(request, token):
 @csrf_protect
 @never_cache
 def reset_password(request):
-    """The pipeline's "reset" step: choose the new password."""
+    """The pipeline's "reset" step: choose the new password (after a sign-in passkey: or have none)."""
     partial = PartialLogin.load(request)
     user = partial.get_user() if partial is not None and partial.step == "reset" else None
     requirement = services.pending_requirement(user) if user is not None else None
-    if requirement is None or (requirement.mode == "compromised" and not services.link_proven(requirement, partial)):
+    if requirement is None or not services.may_complete(requirement, partial):
         return render(request, "expired.html", {"title": _("Your session has expired")}, status=403)
-    form = NewPasswordForm(user, requirement, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    may_remove = bool(partial.facts.get("passkey_sign_in"))
+    removing = may_remove and request.method == "POST" and request.POST.get("action") == "remove_password"
+    form = NewPasswordForm(user, requirement, request.POST if request.method == "POST" and not removing else None)
+    if removing or (request.method == "POST" and form.is_valid()):
         try:
-            services.satisfy(requirement, user, form.cleaned_data["new_password1"], request=request)
+            services.satisfy(requirement, user, None if removing else form.cleaned_data["new_password1"],
+                             request=request)
         except services.ResetError:
             return render(request, "expired.html", {"title": _("Your session has expired")}, status=403)
         channel = partial.channel
         outcome = pipeline.step_done(request, "reset", password_changed_for=user)
         if outcome.status == outcome.DONE:
             services.end_other_sessions(request, user)
-            messages.success(request, _("Your password was changed. You are now logged in."))
+            return reset_finished(request, channel, outcome.redirect_url or default_redirect(channel))
         return safe_redirect(request, outcome.redirect_url or default_redirect(channel))
     return render(request, "set_password.html", {
         "title": _("Choose a new password"), "form": form, "requirement": requirement,
-        "username": user.get_username(),
+        "username": user.get_username(), "may_remove_password": may_remove,
+    })
+
+
+def reset_finished(request, channel, next_url):
+    """Say that the password was changed: the admin shows it as a message; a shop's pages may show no
+    messages, so a member sees the app's own page, with the next steps, before going on."""
+    if channel == Channel.CONSOLE:
+        messages.success(request, _("Your password was changed. You are now logged in."))
+        return safe_redirect(request, next_url)
+    done = reverse("secure_shopadmin:reset_done")
+    return safe_redirect(request, f"{done}?{urlencode({'next': safe_url(request, next_url)})}")
+
+
+@require_http_methods(["GET", "HEAD"])
+@never_cache
+@login_required
+def reset_done(request):
+    """A member's finished reset: the password was changed; continue to where the login was going."""
+    return render(request, "done.html", {
+        "title": _("Your password was changed"), "two_factor_on": has_device(request.user),
+        "continue_url": safe_url(request, request.GET.get("next"), fallback=default_redirect(Channel.STOREFRONT)),
     })
 
 

@@ -5,7 +5,9 @@ They live above the pipeline: the step views hand over to it, and every code is 
 """
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -22,7 +24,7 @@ from ..core.sensitive import secret_variables
 from ..core.steps import channel_for
 from ..lockout.responses import lockout_response
 from ..twofactor import browsers, links, services, signals, totp
-from ..twofactor.forms import CodeForm, PasskeyForm, VerifyForm
+from ..twofactor.forms import CodeForm, CodesSavedForm, PasskeyForm, VerifyForm
 from ..twofactor.models import EnrolmentLink
 from ..twofactor.stage import ENROL, ENROL_MAILED, VERIFY
 
@@ -142,15 +144,33 @@ def enrol(request):
             form.reject()
     if codes is not None:
         outcome = pipeline.step_done(request, ENROL, second_factor=method)
-        return render(request, "recovery_codes.html", {
-            "title": _("Your recovery codes"), "codes": codes,
-            "continue_url": safe_url(request, outcome.redirect_url, fallback=default_url(partial)),
-        })
+        return recovery_codes_page(request, user, codes,
+                                   safe_url(request, outcome.redirect_url, fallback=default_url(partial)))
     context = {"title": _("Set up two-factor authentication"), "form": form, "key_form": key_form,
                "codes_accepted": codes_accepted, "passkey_options": services.registration_options(request, user)}
     if codes_accepted:
         context.update(app_context(user))
     return render(request, "enrol.html", context)
+
+
+def recovery_codes_page(request, user, codes, continue_url):
+    """The page showing ``user``'s new recovery codes (only now), whose "continue" asks "saved them?" first."""
+    return render(request, "recovery_codes.html", {
+        "title": _("Your recovery codes"), "codes": codes, "username": user.get_username(), "shop": shop_name(),
+        "saved_form": CodesSavedForm(initial={"next": continue_url}),
+        "download_name": f"{slugify(shop_name()) or 'shop'}-recovery-codes.txt",
+    })
+
+
+@never_cache
+@require_POST
+def codes_saved(request):
+    """The recovery codes page's "continue". Unticked, it answers 204 No Content: the browser stays
+    on the page that shows the codes (they are never shown again)."""
+    form = CodesSavedForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=204)
+    return safe_redirect(request, form.cleaned_data["next"])
 
 
 def app_context(user):

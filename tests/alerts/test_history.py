@@ -9,6 +9,7 @@ from django.urls import reverse
 from secure_shopadmin.alerts.models import LoginRecord
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
 from secure_shopadmin.core.models import UserSession
+from secure_shopadmin.testing import pipeline_login
 
 from ..conftest import STAFF_PASSWORD
 from .conftest import FIREFOX_LINUX, HOME_IP, OTHER_IP, browser
@@ -172,3 +173,29 @@ def test_console_login_is_recorded_as_console(staff_user, login, no_two_factor):
     record = login(browser(), staff_user)
     assert record.channel == "console" and record.outcome == "success"
     assert STAFF_PASSWORD not in str(LoginRecord.objects.values_list())
+
+
+def test_japanese_history_heads_the_session_column_with_a_time_not_an_outcome(member, login):
+    """One English msgid, two meanings: the sessions' time column and a login's outcome each have theirs."""
+    japanese = browser(HTTP_ACCEPT_LANGUAGE="ja")
+    login(japanese, member)
+    body = japanese.get(reverse(HISTORY)).content.decode()
+    sessions_head = body.split('id="ssa-sessions"')[1].split("</thead>")[0]
+    logins_table = body.split('id="ssa-logins"')[1].split("</table>")[0]
+    assert "<th>ログイン日時</th>" in sessions_head and "ログイン成功" not in sessions_head
+    assert "<td>ログイン成功</td>" in logins_table
+
+
+def test_japanese_login_records_name_their_login_path(member, superuser, login):
+    login(browser(), member)
+    LoginRecord.objects.create(user=superuser, channel="console")
+    admin = pipeline_login(Client(HTTP_ACCEPT_LANGUAGE="ja"), superuser)
+    page = admin.get(reverse("admin:secure_shopadmin_loginrecord_changelist"))
+    login_paths = [choice["display"] for spec in page.context["cl"].filter_specs
+                   if getattr(spec, "field_path", "") == "channel" for choice in spec.choices(page.context["cl"])]
+    assert login_paths[1:] == ["管理画面", "ショップ", "API"]  # after "all"
+    console = LoginRecord.objects.get(user=superuser)
+    record = admin.get(reverse("admin:secure_shopadmin_loginrecord_change", args=[console.pk])).content.decode()
+    assert '<div class="readonly">管理画面</div>' in record
+    panel = admin.get(reverse("admin:auth_user_change", args=[member.pk])).content.decode()
+    assert "<td>ショップ</td>" in panel and "storefront" not in panel

@@ -188,3 +188,28 @@ def test_this_wasnt_me_page_says_a_mail_still_queued(alerted, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):  # the mail leaves after the response
         page = Client().post(alerted["not_me"]).content.decode()
     assert 'id="mail-queued"' in page and "We mailed you a link" not in page
+
+
+def next_steps(page):
+    import re
+
+    return re.search(r'<ol class="ssa-next-steps" id="next-steps">.*?</ol>', page, re.S).group(0)
+
+
+def test_this_wasnt_me_page_offers_the_next_steps(alerted):
+    page = Client().post(alerted["not_me"]).content.decode()
+    steps = next_steps(page)
+    assert steps.index('id="step-new-password"') < steps.index('id="step-two-factor"') < steps.index(
+        'id="step-history"')
+    assert "set a new password with its link" in steps
+    assert f'href="{reverse("secure_shopadmin:twofactor_manage")}">Turn on two-factor authentication</a>' in steps
+    assert f'href="{reverse("secure_shopadmin:login_history")}">See your login history</a>' in steps
+    assert 'id="next-steps"' not in Client().get(alerted["was_me"]).content.decode()
+
+
+def test_this_wasnt_me_page_asks_a_user_with_two_factor_to_check_the_devices(alerted, known_member):
+    from ..conftest import enrol_device
+
+    enrol_device(known_member)
+    steps = next_steps(Client().post(alerted["not_me"]).content.decode())
+    assert "Check your two-factor authentication" in steps and "Turn on" not in steps

@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+from .tour import files, writing
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -41,3 +43,14 @@ def site_url_of_the_live_server(request, settings):
     if "live_server" in request.fixturenames:
         live_server = request.getfixturevalue("live_server")
         settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "SITE_URL": live_server.url}
+
+
+@pytest.fixture(autouse=True)
+def tour_leaves_the_docs_alone():
+    """Without SSA_TOUR=1 (a plain ``make test``) no browser test changes docs/_static/tour/."""
+    if writing():
+        yield
+        return
+    before = files()
+    yield
+    assert files() == before, "a browser test wrote into docs/_static/tour/ without SSA_TOUR=1"

@@ -11,7 +11,7 @@ from django.core import mail
 from ..conftest import STAFF_PASSWORD, enrol_device
 from ..twofactor.softkey import SoftAuthenticator, b64url
 from . import actions, passkeys
-from .test_tour import shot
+from .tour import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +50,7 @@ def register_through_the_mailed_link(page, base):
     assert page.locator("#recovery-codes li").count() == 10
 
 
+@pytest.mark.tour
 def test_staff_registers_a_passkey_then_signs_in_with_it(live_server, page, staff_user):
     from secure_shopadmin.twofactor.passkeys.models import PasskeyDevice
 
@@ -60,6 +61,7 @@ def test_staff_registers_a_passkey_then_signs_in_with_it(live_server, page, staf
     device = PasskeyDevice.objects.get(user=staff_user)
     assert device.name == "Virtual key" and device.transports == ["usb"]
     assert len(passkeys.credentials(cdp, authenticator)) == 1
+    page.check("#id_saved")
     actions.follow(page, "#continue")
     page.wait_for_url(live_server.url + "/admin/")
     log_out(page)
@@ -84,6 +86,7 @@ def test_a_second_authenticators_credential_is_refused(live_server, page, staff_
     cdp = passkeys.enable(page)
     first = passkeys.add_authenticator(cdp)
     register_through_the_mailed_link(page, live_server.url)
+    page.check("#id_saved")
     actions.follow(page, "#continue")
     log_out(page)
     registered = PasskeyDevice.objects.get(user=staff_user)

@@ -54,6 +54,10 @@ def test_member_with_compromised_requirement_resets_through_the_mailed_link(live
     choose_new_password(page, "password123")
     assert "leaked in breaches" in page.content()
     choose_new_password(page, NEW_PASSWORD)
+    page.wait_for_url(f"{base}{reverse('secure_shopadmin:reset_done')}?next=%2Faccount%2F")
+    assert page.locator("h1").inner_text() == "Your password was changed"
+    assert page.locator("#step-two-factor a").inner_text() == "Turn on two-factor authentication"
+    follow(page, "#continue")
     page.wait_for_url(f"{base}/account/")
     assert member.username in page.content()
     # the link is spent

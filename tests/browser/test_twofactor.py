@@ -40,6 +40,7 @@ def test_new_staff_member_enrols_through_the_mailed_link(live_server, page, staf
     page.fill("#id_otp_token", totp.now())
     actions.follow(page, "#enrol-form input[type=submit]")
     assert page.locator("#recovery-codes li").count() == 10
+    page.check("#id_saved")
     actions.follow(page, "#continue")
     page.wait_for_url(live_server.url + "/admin/")
     page.goto(live_server.url + "/admin/shop/product/")

@@ -3,6 +3,7 @@ export, mail preview, close — every change a POST, nothing on GET."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from secure_shopadmin.campaigns import targets
+from secure_shopadmin.campaigns import mailing, targets
 from secure_shopadmin.campaigns.models import Campaign, CampaignState, CampaignTarget, RunState
 from secure_shopadmin.resets.models import ResetRequirement
 from secure_shopadmin.testing import pipeline_login
@@ -162,3 +163,26 @@ def test_export_cells_never_run_as_spreadsheet_formulas(owner_client, campaign):
     export = owner_client.get(url("export_csv", campaign))
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
     assert rows[1][:2] == ["'=HYPERLINK(\"https://evil.example\")", "'+cmd@members.example"]
+
+
+def test_add_page_has_wide_subjects_lists_the_placeholders_and_says_how_targets_are_chosen(owner_client):
+    html = owner_client.get(url("add")).content.decode()
+    for language in ("en", "ja"):
+        field = re.search(rf'<input type="text" name="mail_subject_{language}"[^>]*>', html).group(0)
+        assert 'class="vLargeTextField"' in field  # as wide as the body, not the admin's 20em
+    placeholders = re.findall(r'<div class="ssa-placeholders">.*?</ul></div>', html, re.S)
+    assert len(placeholders) == 2  # beside the English and the Japanese texts
+    for name in mailing.PLACEHOLDERS:
+        assert f"<li><code>{{{name}}}</code> " in placeholders[0]
+    assert "the body must contain it" in placeholders[0]
+    targets = re.search(r'<div class="module" id="campaign-targets-help">.*?</div>', html, re.S).group(0)
+    assert "Targets are chosen after saving" in targets and "Add to a breach campaign" in targets
+    for label in ("Uploaded list of usernames or e-mail addresses", "All staff",
+                  "Members who have not logged in since a date", "Accounts with a legacy or wrapped hash"):
+        assert f"<li>{label}</li>" in targets
+
+
+def test_the_change_page_keeps_the_placeholders_but_not_the_targets_note(owner_client):
+    create(owner_client)
+    html = owner_client.get(url("change", Campaign.objects.get())).content.decode()
+    assert 'class="ssa-placeholders"' in html and 'id="campaign-targets-help"' not in html

@@ -160,3 +160,41 @@ def test_a_remembered_browser_skips_only_the_code_after_a_timeout(clock, staff_u
     marker = client.session[pipeline.MARKER_KEY]
     assert marker["verified"] and marker["code_at"] == 0  # no code was given: sensitive actions ask for one
     assert marker["at"] == int(time.time())
+
+
+def campaign_progress_url(superuser):
+    from secure_shopadmin.campaigns import services as campaigns
+
+    campaign = campaigns.create("c", reason="r", actor=superuser)
+    return reverse("admin:secure_shopadmin_campaign_progress_json", args=[campaign.pk])
+
+
+def test_polling_the_campaign_progress_does_not_keep_an_idle_console_open(clock, superuser):
+    enrol_device(superuser)
+    client = console_client(superuser)
+    url = campaign_progress_url(superuser)
+    for second in (600, 1800, 3540):  # the page polls; nobody is there
+        later(clock, second)
+        assert client.get(url).status_code == 200
+    later(clock, 3601)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+    assert SecurityEvent.objects.get(kind=EventKind.SESSION_TIMEOUT).reason == "idle"
+
+
+def test_a_poll_after_the_idle_timeout_ends_the_session_too(clock, superuser):
+    client = console_client(superuser)
+    url = campaign_progress_url(superuser)
+    later(clock, 3601)
+    assert client.get(url).status_code == 302
+    assert SESSION_KEY not in client.session
+
+
+def test_a_host_names_its_own_polling_urls(clock, staff_user, settings):
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "PASSIVE_URL_NAMES": ["admin:index"]}
+    client = console_client(staff_user)
+    for second in (1800, 3540):
+        later(clock, second)
+        assert client.get(reverse("admin:index")).status_code == 200
+    later(clock, 3601)
+    assert client.get(reverse("admin:index")).status_code == 302

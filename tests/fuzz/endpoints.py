@@ -36,6 +36,8 @@ class Endpoint:
     states: tuple = ("anonymous", "half", "logged_in")
     #: states in which the endpoint acts on any request (no secret to guess): only "no 5xx" is checked
     acts_for: tuple = ()
+    #: logged in (fresh or stale) as a superuser rather than as a staff member without permissions
+    as_superuser: bool = False
     extra: dict = field(default_factory=dict)
 
     def url(self, token):
@@ -43,8 +45,8 @@ class Endpoint:
 
 
 ENDPOINTS = [
-    Endpoint("console_login", "/admin/login/", ("username", "password", "next")),
-    Endpoint("storefront_login", "/login/", ("username", "password", "next")),
+    Endpoint("console_login", "/admin/login/", ("username", "password", "next", "passkey_answer")),
+    Endpoint("storefront_login", "/login/", ("username", "password", "next", "passkey_answer")),
     Endpoint("cancel_login", "/security/login/cancel/", (), get_too=False),
     Endpoint("verify", "/security/2fa/verify/", ("otp_token", "remember", "passkey_answer")),
     Endpoint("enrol", "/security/2fa/enrol/", ("otp_token", "passkey_answer", "passkey_name")),
@@ -55,9 +57,11 @@ ENDPOINTS = [
              states=("anonymous", "half", "logged_in", "stale")),
     Endpoint("add_app", "/security/2fa/add-app/", ("otp_token", "_ssa_reauth"),
              states=("anonymous", "half", "logged_in", "stale")),
+    Endpoint("codes_saved", "/security/2fa/recovery-codes/saved/", ("saved", "next"), get_too=False),
     Endpoint("console_pass", "/security/console/pass/{}/", ()),
     Endpoint("forget_browser", "/security/2fa/browsers/{}/forget/", (), get_too=False),
     Endpoint("reset_password", "/security/reset/password/", ("new_password1", "new_password2")),
+    Endpoint("reset_done", "/security/reset/done/", ("next",)),
     Endpoint("reset_link_needed", "/security/reset/check-mail/", ()),
     Endpoint("reset_resend", "/security/reset/new-link/", ("email",)),
     Endpoint("reset_link", "/security/reset/link/{}/", ()),
@@ -65,17 +69,29 @@ ENDPOINTS = [
     Endpoint("email_confirm", "/security/account/email/confirm/{}/", ()),
     Endpoint("alert_was_me", "/security/alerts/{}/me/", ()),
     Endpoint("alert_not_me", "/security/alerts/{}/not-me/", ()),
+    Endpoint("risk_code", "/security/login/code/", ("code", "resend")),
+    Endpoint("risk_not_me", "/security/login/code/{}/not-me/", ()),
     Endpoint("login_history", "/security/account/logins/", ()),
     Endpoint("end_session", "/security/account/sessions/{}/end/", (), get_too=False),
     Endpoint("end_other_sessions", "/security/account/sessions/end-others/", (), get_too=False),
     Endpoint("unlock", "/security/unlock/{}/", ()),
     Endpoint("token_password", "/api/token/password/", ("username", "password"), json=True),
-    Endpoint("token_verified", "/api/token/", (), json=True, acts_for=("logged_in", "member")),
+    Endpoint("token_verified", "/api/token/", ("otp_token", "password", "passkey_answer"), json=True,
+             states=("anonymous", "half", "logged_in", "stale"), acts_for=("logged_in", "member")),
     Endpoint("api_orders", "/api/orders/", (), json=True),
     Endpoint("admin_user_tools", "/admin/auth/user/{}/two-factor/reset/", ("reason",), states=("logged_in",)),
     Endpoint("admin_require_reset", "/admin/auth/user/{}/password-reset/require/", ("mode", "reason"),
              states=("logged_in",)),
     Endpoint("admin_end_sessions", "/admin/auth/user/{}/sessions/end/", ("reason",), states=("logged_in",)),
+    # the Group admin: a superuser whose code is stale must give a fresh one before any change
+    Endpoint("group_add", "/admin/auth/group/add/", ("name", "permissions", "_ssa_reauth", "otp_token"),
+             states=("anonymous", "half", "logged_in", "stale"), as_superuser=True, acts_for=("logged_in",)),
+    Endpoint("group_change", "/admin/auth/group/{group}/change/", ("name", "permissions", "_ssa_reauth"),
+             states=("anonymous", "half", "logged_in", "stale"), as_superuser=True, acts_for=("logged_in",)),
+    Endpoint("group_delete", "/admin/auth/group/{group}/delete/", ("post", "_ssa_reauth"),
+             states=("anonymous", "half", "logged_in", "stale"), as_superuser=True, acts_for=("logged_in",)),
+    Endpoint("campaign_progress", "/admin/secure_shopadmin/campaign/{}/progress.json/", (),
+             states=("anonymous", "half", "logged_in", "stale"), as_superuser=True),
 ]
 
 

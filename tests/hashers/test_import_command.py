@@ -103,6 +103,32 @@ def test_update_replaces_only_a_password_still_legacy_wrapped_or_unusable(tmp_pa
     assert (stored == current) is not replaced
 
 
+@pytest.mark.parametrize("flags", [{"is_superuser": True, "is_staff": True}, {"is_staff": True}])
+def test_update_never_touches_a_staff_or_superuser_account(tmp_path, flags):
+    legacy = from_legacy("md5", hashlib.md5(b"older").hexdigest())
+    User.objects.create(username="hanako", password="!unusable", **flags)
+    User.objects.create(username="taro", password=legacy)
+    out = run(write_csv(tmp_path, GOOD), "--scheme", "md5_salted", "--update")
+    assert "line 2: hanako is a staff or superuser account" in run.err
+    assert "updated 1" in out
+    assert User.objects.get(username="hanako").password == "!unusable"
+    assert User.objects.get(username="taro").check_password("taro pw")
+    summary = SecurityEvent.objects.get(kind=EventKind.LEGACY_IMPORT, target__isnull=True)
+    assert summary.details["refused_privileged"] == ["hanako"]
+    per_account = SecurityEvent.objects.get(kind=EventKind.LEGACY_IMPORT, target__isnull=False)
+    assert per_account.target_username == "taro" and per_account.details["step"] == "password_replaced"
+
+
+def test_an_account_made_staff_between_the_check_and_the_write_is_left_alone():
+    legacy = from_legacy("md5", hashlib.md5(b"older").hexdigest())
+    hanako = User.objects.create(username="hanako", password=legacy)
+    members, errors = read_members(io.StringIO(GOOD), "md5_salted")
+    import_plan = plan(members, errors, update=True)
+    User.objects.filter(pk=hanako.pk).update(is_superuser=True)
+    result = apply(import_plan)
+    assert result.updated == 0 and User.objects.get(pk=hanako.pk).password == legacy
+
+
 def test_schemes_with_a_pepper_need_it_before_any_row(tmp_path, settings):
     settings.SECURE_SHOPADMIN = {}
     with pytest.raises(CommandError, match=r'LEGACY_PEPPERS"\]\["eccube"\]'):

@@ -105,7 +105,7 @@ def test_new_password_logs_in_and_closes_everything(client, member, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("secure_shopadmin:reset_password"),
                                {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
-    assert response.status_code == 302 and response.url == reverse("shop:account")
+    assert response.status_code == 302 and response.url.startswith(reverse("secure_shopadmin:reset_done"))
     assert client.session[SESSION_KEY] == str(member.pk)
     requirement.refresh_from_db()
     assert requirement.satisfied_at is not None and requirement.old_password_wrapped == ""
@@ -338,3 +338,32 @@ def test_get_and_post_need_csrf(csrf_client, member):
     response = csrf_client.post(link_path(link_token()))
     assert response.status_code == 403
     assert services.pending_requirement(member).link_used_at is None
+
+
+def test_a_members_finished_reset_says_the_password_was_changed(client, member):
+    require(member)
+    open_link(client, link_token())
+    response = client.post(reverse("secure_shopadmin:reset_password"),
+                           {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    done = reverse("secure_shopadmin:reset_done")
+    assert response.status_code == 302 and response.url == f"{done}?next=%2Faccount%2F"
+    page = client.get(response.url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "<h1>Your password was changed</h1>" in html
+    assert f'href="{reverse("shop:account")}" class="button" id="continue"' in html
+    assert "Turn on two-factor authentication" in html and 'id="step-history"' in html
+    assert 'id="step-new-password"' not in html
+    # where the page goes on to stays on this site; without a login it is the login page
+    elsewhere = client.get(f"{done}?next=https://evil.example/").content.decode()
+    assert f'href="{reverse("shop:account")}" class="button" id="continue"' in elsewhere  # LOGIN_REDIRECT_URL
+    assert Client().get(done).url.startswith(reverse("shop:login"))
+
+
+def test_a_staff_members_finished_reset_says_so_on_the_admin_index(client, staff_user, staff_totp):
+    require(staff_user)
+    open_link(client, link_token())
+    client.post(reverse("secure_shopadmin:twofactor_verify"), {"otp_token": staff_totp.now()})
+    response = client.post(reverse("secure_shopadmin:reset_password"),
+                           {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:index")
+    assert "Your password was changed. You are now logged in." in response.content.decode()

@@ -23,8 +23,10 @@ def b64url(data):
 
 
 class SoftAuthenticator:
-    def __init__(self, origin, *, counter=0, transports=("usb",), user_verified=True):
+    def __init__(self, origin, *, counter=0, transports=("usb",), user_verified=True, resident=False):
         self.origin = origin
+        self.resident = resident  # a discoverable credential: its answers carry the user handle
+        self.user_handle = None
         self.key = ec.generate_private_key(ec.SECP256R1())
         self.credential_id = os.urandom(32)
         self.counter = counter
@@ -37,6 +39,7 @@ class SoftAuthenticator:
         twin = SoftAuthenticator(self.origin, transports=self.transports, user_verified=self.user_verified)
         twin.key, twin.credential_id = self.key, self.credential_id
         twin.counter, twin.counts = self.counter, self.counts
+        twin.resident, twin.user_handle = self.resident, self.user_handle
         return twin
 
     def cose_key(self):
@@ -54,20 +57,23 @@ class SoftAuthenticator:
         return json.dumps({"type": kind, "challenge": challenge, "origin": origin or self.origin,
                            "crossOrigin": False}).encode()
 
-    def create(self, options, *, origin=None, rp_id=None):
-        """The answer to ``navigator.credentials.create`` for ``options`` (the server's JSON)."""
+    def create(self, options, *, origin=None, rp_id=None, rk=None):
+        """The answer to ``navigator.credentials.create`` for ``options`` (the server's JSON);
+        ``rk``: what the ``credProps`` extension reports (nothing when None)."""
+        self.user_handle = options["user"]["id"]
         attested = bytes(16) + len(self.credential_id).to_bytes(2, "big") + self.credential_id + self.cose_key()
         auth_data = self.authenticator_data(rp_id or options["rp"]["id"], self.flags(AT), self.counter, attested)
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         client_data = self.client_data("webauthn.create", options["challenge"], origin)
         return json.dumps({
             "id": b64url(self.credential_id), "rawId": b64url(self.credential_id), "type": "public-key",
-            "authenticatorAttachment": "cross-platform", "clientExtensionResults": {},
+            "authenticatorAttachment": "cross-platform",
+            "clientExtensionResults": {} if rk is None else {"credProps": {"rk": rk}},
             "response": {"clientDataJSON": b64url(client_data), "attestationObject": b64url(attestation),
                          "transports": self.transports},
         })
 
-    def get(self, options, *, origin=None, rp_id=None, counter=None, present=True, key=None):
+    def get(self, options, *, origin=None, rp_id=None, counter=None, present=True, key=None, user_handle=None):
         """The answer to ``navigator.credentials.get``; the counter grows by one unless given."""
         if counter is None:
             if self.counts:
@@ -81,5 +87,6 @@ class SoftAuthenticator:
             "id": b64url(self.credential_id), "rawId": b64url(self.credential_id), "type": "public-key",
             "authenticatorAttachment": "cross-platform", "clientExtensionResults": {},
             "response": {"clientDataJSON": b64url(client_data), "authenticatorData": b64url(auth_data),
-                         "signature": b64url(signature), "userHandle": None},
+                         "signature": b64url(signature),
+                         "userHandle": user_handle or (self.user_handle if self.resident else None)},
         })

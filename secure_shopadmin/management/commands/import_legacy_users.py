@@ -2,6 +2,7 @@
 
 import os
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import get_hashers_by_algorithm
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
@@ -9,7 +10,7 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from ...audit.models import EventKind
-from ...audit.services import record
+from ...audit.services import record, record_many
 from ...hashers import WRAPPED_HASHER_PATH
 from ...hashers.importing import ImportFileError, apply, decode, hash_clear_passwords, plan, read_export
 from ...hashers.peppers import pepper
@@ -67,6 +68,7 @@ class Command(BaseCommand):
             raise CommandError(_("%(count)d rows have errors; nothing was imported.")
                                % {"count": len(import_plan.errors)})
         self.print_plan(import_plan, reading)
+        self.print_refused(import_plan)
         if dry_run:
             self.stdout.write(_("Dry run: every row is valid; nothing was written."))
             return
@@ -148,7 +150,18 @@ class Command(BaseCommand):
                         "passed_over": sum(reading.skipped.values())}
         if clear:
             details["plaintext"] = clear
+        if import_plan.refused_privileged:
+            details["refused_privileged"] = [member.username for member, _pk in import_plan.refused_privileged]
         record(EventKind.LEGACY_IMPORT, reason=reason, **details)
+        updated = get_user_model()._base_manager.filter(pk__in=result.updated_ids)
+        record_many(EventKind.LEGACY_IMPORT, list(updated), reason=reason, step="password_replaced",
+                    file=details["file"], scheme=scheme or "", platform=platform or "")
+
+    def print_refused(self, import_plan):
+        """Each staff or superuser row of an --update run, by line: an import never touches those accounts."""
+        for member, _pk in import_plan.refused_privileged:
+            self.stderr.write(_("line %(line)d: %(username)s is a staff or superuser account: an import never "
+                                "updates it; left as it is.") % {"line": member.line, "username": member.username})
 
     def print_errors(self, errors):
         for line, message in errors[:MAX_ERRORS_SHOWN]:
@@ -159,7 +172,8 @@ class Command(BaseCommand):
     def print_plan(self, import_plan, reading):
         self.stdout.write(_("%(create)d to create, %(update)d to update, %(skip)d existing users skipped.")
                           % {"create": len(import_plan.create), "update": len(import_plan.update),
-                             "skip": len(import_plan.skip_existing) + len(import_plan.keep_changed)})
+                             "skip": len(import_plan.skip_existing) + len(import_plan.keep_changed)
+                             + len(import_plan.refused_privileged)})
         if import_plan.keep_changed:
             self.stdout.write(_("%(count)d existing users have changed their password since and keep it.")
                               % {"count": len(import_plan.keep_changed)})

@@ -3,13 +3,15 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from ...alerts.models import RiskChallenge
 from ...core import crypto
 from ...core.models import UserSession
 from ...twofactor.models import AuthenticatorDevice
 
 BATCH = 500
 #: (model, encrypted field)
-ENCRYPTED = ((AuthenticatorDevice, "key_encrypted"), (UserSession, "key_encrypted"))
+ENCRYPTED = ((AuthenticatorDevice, "key_encrypted"), (UserSession, "key_encrypted"),
+             (RiskChallenge, "deny_token_encrypted"))
 
 
 class Command(BaseCommand):

@@ -8,11 +8,18 @@
  *   data-field="NAME"      the hidden input of the button's form that receives the browser's answer
  *   data-status="ID"       element that shows a message when the browser call fails
  *   data-msg-failed, data-msg-exists, data-msg-unsupported   those messages, translated by the server
+ *   data-conditional="true"   ("get" only) also ask the browser, on load, to offer its passkeys in the
+ *                          page's username field (mediation "conditional", autocomplete="username webauthn");
+ *                          a click on the button cancels that offer and opens the browser's dialog
  * On success the answer is put in the field as JSON and the form is submitted (a normal POST with
  * its CSRF token); the server checks it. Nothing here decides anything.
  */
 (function () {
   "use strict";
+
+  if (window.secureShopadminPasskeys) {
+    return;  /* a page with two passkey forms loads this file twice: bind once */
+  }
 
   function toBytes(base64url) {
     var base64 = String(base64url).replace(/-/g, "+").replace(/_/g, "/");
@@ -93,16 +100,48 @@
     }
   }
 
+  function optionsOf(button) {
+    return JSON.parse(document.getElementById(button.dataset.options).textContent);
+  }
+
+  function answer(button, credential) {
+    button.form.elements[button.dataset.field].value = JSON.stringify(credentialJSON(credential));
+    button.form.submit();
+  }
+
+  function offerInUsernameField(button) {
+    var check = window.PublicKeyCredential && window.PublicKeyCredential.isConditionalMediationAvailable;
+    if (!check || !window.AbortController) {
+      return;
+    }
+    window.PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
+      if (!available) {
+        return;
+      }
+      var controller = new window.AbortController();
+      button.ssaConditional = controller;
+      navigator.credentials.get({
+        publicKey: requestOptions(optionsOf(button)), mediation: "conditional", signal: controller.signal
+      }).then(function (credential) {
+        answer(button, credential);
+      }).catch(function () {
+        /* cancelled for the button's dialog, or the user typed a password: nothing to say */
+      });
+    });
+  }
+
   function run(button) {
-    var form = button.form;
-    var options = JSON.parse(document.getElementById(button.dataset.options).textContent);
+    var options = optionsOf(button);
+    if (button.ssaConditional) {
+      button.ssaConditional.abort();
+      button.ssaConditional = null;
+    }
     var call = button.dataset.passkeyCeremony === "create"
       ? navigator.credentials.create({publicKey: creationOptions(options)})
       : navigator.credentials.get({publicKey: requestOptions(options)});
     button.disabled = true;
     call.then(function (credential) {
-      form.elements[button.dataset.field].value = JSON.stringify(credentialJSON(credential));
-      form.submit();
+      answer(button, credential);
     }).catch(function (error) {
       button.disabled = false;
       say(button, error && error.name === "InvalidStateError" ? "msgExists" : "msgFailed");
@@ -122,6 +161,9 @@
         event.preventDefault();
         run(button);
       });
+      if (button.dataset.conditional === "true" && button.dataset.passkeyCeremony === "get") {
+        offerInUsernameField(button);
+      }
     });
   }
 

@@ -3,7 +3,9 @@
 Each ceremony's challenge is kept in the session, bound to the user and to a deadline, and taken
 out before the answer is checked, so it serves once whatever the outcome. The relying party is
 :func:`.relying_party.relying_party` (``SITE_URL``), never the request's Host. User verification
-is *preferred*: asked for, not required, as a second factor after the password.
+is *preferred*: asked for, not required, as a second factor after the password; a sign-in passkey
+(``sign_in=True``) is registered with it *required* and as a discoverable credential, and signs in
+alone through :mod:`.signin`.
 
 A refused answer raises :class:`PasskeyRefused`; malformed input never escapes as another error.
 """
@@ -47,7 +49,10 @@ from .relying_party import relying_party
 
 REGISTRATION = "registration"
 AUTHENTICATION = "authentication"
-SESSION_KEYS = {REGISTRATION: "_ssa_passkey_registration", AUTHENTICATION: "_ssa_passkey_authentication"}
+SIGN_IN_REGISTRATION = "sign_in_registration"
+SIGN_IN = "sign_in"
+SESSION_KEYS = {REGISTRATION: "_ssa_passkey_registration", AUTHENTICATION: "_ssa_passkey_authentication",
+                SIGN_IN_REGISTRATION: "_ssa_passkey_sign_in_registration", SIGN_IN: "_ssa_passkey_sign_in"}
 #: an answer larger than this is refused unread (a real one is a few kilobytes)
 MAX_ANSWER_LENGTH = 64 * 1024
 #: what py_webauthn and its parsers raise on malformed or forged input
@@ -68,6 +73,10 @@ class PasskeyRefused(Exception):
 
 def passkeys(user):
     return PasskeyDevice.objects.filter(user=user, confirmed=True).order_by("created_at", "pk")
+
+
+def sign_in_passkeys(user):
+    return passkeys(user).filter(sign_in=True)
 
 
 def has_passkey(user):
@@ -94,9 +103,14 @@ def timeout_ms():
 
 # --- the challenge, kept in the session ----------------------------------------------------------
 
+def bound_to(user):
+    """Whom a challenge is for: a user's pk, or "" for a sign-in where nobody is named yet."""
+    return "" if user is None else str(user.pk)
+
+
 def remember_challenge(request, ceremony, challenge, user):
     request.session[SESSION_KEYS[ceremony]] = {
-        "challenge": bytes_to_base64url(challenge), "user": str(user.pk),
+        "challenge": bytes_to_base64url(challenge), "user": bound_to(user),
         "expires": time.time() + int(app_settings.PASSKEY_CEREMONY_TIMEOUT),
     }
 
@@ -105,7 +119,7 @@ def take_challenge(request, ceremony, user):
     """The ceremony's challenge, removed from the session (and the session saved) before any check."""
     state = request.session.pop(SESSION_KEYS[ceremony], None)
     request.session.save()
-    if not isinstance(state, dict) or state.get("user") != str(user.pk):
+    if not isinstance(state, dict) or state.get("user") != bound_to(user):
         raise PasskeyRefused("no_challenge")
     if not isinstance(state.get("expires"), (int, float)) or state["expires"] < time.time():
         raise PasskeyRefused("challenge_expired")
@@ -123,21 +137,32 @@ def parse(answer, parser):
 
 # --- registration --------------------------------------------------------------------------------
 
-def registration_options(request, user):
-    """``PublicKeyCredentialCreationOptions`` as JSON-ready data; the challenge is kept in the session."""
+def registration_options(request, user, *, sign_in=False):
+    """``PublicKeyCredentialCreationOptions`` as JSON-ready data; the challenge is kept in the session.
+
+    ``sign_in``: a passkey that may sign in alone, so a discoverable credential and user verification
+    are *required* (the authenticator refuses rather than make a lesser one); only the user's sign-in
+    passkeys are excluded, so a second-factor key can be registered again as a sign-in passkey.
+    """
     rp = relying_party()
+    required = ResidentKeyRequirement.REQUIRED, UserVerificationRequirement.REQUIRED
+    second_factor = ResidentKeyRequirement.DISCOURAGED, UserVerificationRequirement.PREFERRED
+    resident_key, user_verification = required if sign_in else second_factor
+    excluded = sign_in_passkeys(user) if sign_in else passkeys(user)
     options = generate_registration_options(
         rp_id=rp.id, rp_name=rp.name, user_id=user_handle(user), user_name=user.get_username(),
         user_display_name=getattr(user, "get_full_name", str)() or user.get_username(),
         timeout=timeout_ms(), attestation=AttestationConveyancePreference.NONE,
         authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.DISCOURAGED,
-            user_verification=UserVerificationRequirement.PREFERRED,
+            resident_key=resident_key, user_verification=user_verification,
         ),
-        exclude_credentials=[descriptor(device) for device in passkeys(user)],
+        exclude_credentials=[descriptor(device) for device in excluded],
     )
-    remember_challenge(request, REGISTRATION, options.challenge, user)
-    return json.loads(options_to_json(options))
+    remember_challenge(request, SIGN_IN_REGISTRATION if sign_in else REGISTRATION, options.challenge, user)
+    data = json.loads(options_to_json(options))
+    if sign_in:
+        data["extensions"] = {"credProps": True}  # the browser tells whether the credential is discoverable
+    return data
 
 
 def default_name(user, transports):
@@ -147,22 +172,25 @@ def default_name(user, transports):
     return f"{label} {count + 1}" if count else str(label)
 
 
-def register(request, user, answer, name=""):
+def register(request, user, answer, name="", *, sign_in=False):
     """Check the browser's answer to :func:`registration_options` and keep the new credential.
 
     Returns the :class:`PasskeyDevice`; raises :class:`PasskeyRefused` (wrong challenge, origin or
-    RP id, malformed, or a credential already registered).
+    RP id, malformed, or a credential already registered; for ``sign_in``, no user verification or
+    a credential the browser says is not discoverable).
     """
-    challenge = take_challenge(request, REGISTRATION, user)
+    challenge = take_challenge(request, SIGN_IN_REGISTRATION if sign_in else REGISTRATION, user)
     credential = parse(answer, parse_registration_credential_json)
     rp = relying_party()
     try:
         verified = verify_registration_response(
             credential=credential, expected_challenge=challenge, expected_rp_id=rp.id,
-            expected_origin=rp.origin, require_user_verification=False,
+            expected_origin=rp.origin, require_user_verification=sign_in,
         )
     except MALFORMED:
         raise PasskeyRefused("registration_invalid") from None
+    if sign_in and not reported_discoverable(answer):
+        raise PasskeyRefused("not_discoverable")
     transports = sorted({t.value for t in credential.response.transports or ()} & KNOWN_TRANSPORTS)
     try:
         with transaction.atomic():
@@ -171,11 +199,26 @@ def register(request, user, answer, name=""):
                 credential_id=bytes_to_base64url(verified.credential_id),
                 credential_digest=credential_digest(verified.credential_id),
                 public_key=verified.credential_public_key, sign_count=verified.sign_count, transports=transports,
+                sign_in=sign_in,
             )
     except IntegrityError:
         raise PasskeyRefused("credential_taken") from None
-    record(EventKind.PASSKEY_ADDED, request=request, actor=user, target=user, passkey=device.name)
+    signs_in = {"sign_in": True} if sign_in else {}
+    record(EventKind.PASSKEY_ADDED, request=request, actor=user, target=user, passkey=device.name, **signs_in)
     return device
+
+
+def reported_discoverable(answer):
+    """False when the browser's ``credProps`` extension says the credential is not discoverable.
+
+    A browser that does not report it was still asked for ``residentKey: required``, which an
+    authenticator must refuse rather than ignore; only an explicit ``rk: false`` is taken as a no.
+    """
+    try:
+        extensions = json.loads(answer).get("clientExtensionResults") or {}
+        return (extensions.get("credProps") or {}).get("rk") is not False
+    except (ValueError, AttributeError, TypeError):
+        return False
 
 
 # --- sign-in (an assertion) ----------------------------------------------------------------------

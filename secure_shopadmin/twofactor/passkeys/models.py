@@ -22,6 +22,9 @@ class PasskeyDevice(TimestampMixin, Device):
             passkeys do); a lower or equal one means a cloned key and is refused and audited.
         transports: how the browser may reach the authenticator (``usb``, ``nfc``, ``ble``,
             ``internal``, ``hybrid``), as reported at registration: a hint in ``allowCredentials``.
+        sign_in: True when the credential may sign in alone, with no password: it was registered as
+            a discoverable credential with user verification (a PIN or biometric). False: a second
+            factor after the password only, whatever flags its later assertions carry.
 
     ``verify_token`` is always False: a passkey answers a challenge, it types no code, so
     django-otp's code matching (``match_token``) passes over it.
@@ -32,6 +35,7 @@ class PasskeyDevice(TimestampMixin, Device):
     public_key = models.BinaryField(_("public key"))
     sign_count = models.BigIntegerField(_("sign counter"), default=0)
     transports = models.JSONField(_("transports"), default=list, blank=True)
+    sign_in = models.BooleanField(_("signs in alone"), default=False)
 
     class Meta:
         verbose_name = _("passkey or security key")
