@@ -13,8 +13,9 @@ time and <= 20 queries per kind (per request).
 
 Kinds: a member's password login with the risk step on (the default) and off, a staff password + TOTP
 login, a passkey sign-in. A kind is one function in :data:`KINDS`: it prepares a login (users, codes,
-keys) and returns the zero-argument callables of its requests (only they are timed). A kind of several requests (the password,
-then the code) is judged per request, each against the baseline's one request; its total is shown too.
+keys) and returns the zero-argument callables of its requests (only they are timed). A kind of several
+requests (the password, then the code) is judged per request, each against the baseline's one request;
+its total is shown too.
 """
 
 import argparse
