@@ -1,192 +1,234 @@
-"""What a login costs in password hashing: a wrapped fast legacy hash versus a plain argon2id hash.
+"""What a login costs beyond its hash: each login kind through the pipeline against plain Django's LoginView.
 
-A wrapped login pays the legacy digest, one argon2id at the wrap's parameters, and the upgrade to
-plain argon2id (one more); a plain login pays one argon2id. Both at the example project's (Django's
-production) argon2 parameters. Target: wrapped / plain <= 2.1.
+    .venv/bin/python benchmarks/login_cost.py [--rounds 40] [--database-url postgres://postgres@127.0.0.1:5432/NAME]
 
-    .venv/bin/python benchmarks/login_cost.py [--rounds 15]
+Both sides run on the example project's settings and the same database (default: a new SQLite file),
+with MD5 first in ``PASSWORD_HASHERS``: the hash is negligible, so what is measured is everything else
+a login does. The baseline is plain Django's admin ``LoginView`` with Django's default middleware and
+``ModelBackend`` only (django-axes off, nothing of this app in front). Rounds are interleaved (each round
+runs every kind once, baseline first), each login from a new browser and a new address. Printed per
+kind: median milliseconds, the ratio to the baseline, and the SQL queries (the median count; a kind's
+work after the response is in both, as the test client waits for it). Targets: <= 3x the baseline's
+time and <= 20 queries per kind (per request).
+
+Kinds: a member's password login with the risk step on (the default) and off, a staff password + TOTP
+login, a passkey sign-in. A kind is one function in :data:`KINDS`: it prepares a login (users, codes,
+keys) and returns the zero-argument callables of its requests (only they are timed). A kind of several
+requests (the password, then the code) is judged per request, each against the baseline's one request;
+its total is shown too.
 """
 
 import argparse
+import itertools
+import logging
 import os
 import statistics
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-TARGET = 2.1
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import setup_django  # noqa: E402
+
+TIME_TARGET = 3.0
+QUERY_TARGET = 20
+PASSWORD = "bench login 9 staple"
+MD5 = "django.contrib.auth.hashers.MD5PasswordHasher"
+PLAIN_MIDDLEWARE = [  # django-admin startproject's
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+USER_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
+_addresses = (f"10.{n // 62500}.{n // 250 % 250}.{n % 250 + 1}" for n in itertools.count())
 
 
-def setup_django():
-    sys.path[:0] = [str(ROOT), str(ROOT / "example_project")]
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopconsole.settings")
-    import django
+def new_user(**extra):
+    from django.contrib.auth import get_user_model
 
-    django.setup()
+    name = f"bench-{uuid.uuid4().hex[:12]}"
+    return get_user_model().objects.create_user(name, f"{name}@members.example", PASSWORD, **extra)
 
 
-def timed_login(password, encoded):
-    """check_password as AbstractBaseUser.check_password calls it; the setter makes the upgraded hash."""
-    from django.contrib.auth.hashers import check_password, make_password
+def browser():
+    from django.test import Client
 
-    started = time.perf_counter()
-    assert check_password(password, encoded, setter=make_password)
-    return time.perf_counter() - started
+    return Client(HTTP_USER_AGENT=USER_AGENT, REMOTE_ADDR=next(_addresses))
+
+
+def expect(response, url=None):
+    assert response.status_code == 302, (response.status_code, response.content[:300])
+    assert url is None or response.url == url, (response.url, url)
+    return response
+
+
+# --- the kinds ---------------------------------------------------------------------------------------
+
+def plain_django():
+    """The baseline: plain Django's admin login of a staff user (no second factor)."""
+    from django.test import override_settings
+
+    user, client = new_user(is_staff=True), browser()
+    plain = override_settings(MIDDLEWARE=PLAIN_MIDDLEWARE, ROOT_URLCONF="plain_login_urls", AXES_ENABLED=False,
+                              AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.ModelBackend"])
+
+    def run():
+        with plain:
+            expect(client.post("/admin/login/", {"username": user.username, "password": PASSWORD,
+                                                         "next": "/admin/"}), "/admin/")
+    return [run]
+
+
+def member_password():
+    """A member's storefront login (no second factor)."""
+    user, client = new_user(), browser()
+    return [lambda: expect(client.post("/login/", {"username": user.username, "password": PASSWORD}), "/account/")]
+
+
+def staff_password_totp():
+    """A staff member's console login: the password, then a TOTP code (two requests)."""
+    from django.urls import reverse
+    from django_otp.oath import totp
+
+    from secure_shopadmin.core import crypto
+    from secure_shopadmin.twofactor.models import AuthenticatorDevice
+
+    user, client = new_user(is_staff=True), browser()
+    key = os.urandom(20)
+    AuthenticatorDevice.objects.create(user=user, name="Phone", confirmed=True, key_encrypted=crypto.encrypt(key))
+    code = f"{totp(key):06d}"
+    verify = reverse("secure_shopadmin:twofactor_verify")
+
+    return [lambda: expect(client.post("/admin/login/", {"username": user.username, "password": PASSWORD}), verify),
+            lambda: expect(client.post(verify, {"otp_token": code}), "/admin/")]
+
+
+def member_password_risk_off():
+    """A member's storefront login with the risk assessment off (``RISK_ASSESSMENT = False``)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    run = member_password()[0]
+    off = override_settings(SECURE_SHOPADMIN={**settings.SECURE_SHOPADMIN, "RISK_ASSESSMENT": False})
+
+    def run_off():
+        with off:
+            run()
+    return [run_off]
+
+
+def passkey_sign_in():
+    """A member's sign-in with a passkey alone (a software authenticator's answer to the login page's options;
+    the page's GET is not timed)."""
+    from django.test import RequestFactory
+
+    from secure_shopadmin.twofactor.passkeys import ceremonies
+    from tests.twofactor.softkey import SoftAuthenticator
+
+    user, client = new_user(), browser()
+    key = SoftAuthenticator(PASSKEY_SITE, counter=1, resident=True)
+    request = RequestFactory().post("/")
+    request.session = __import__("django.contrib.sessions.backends.db").contrib.sessions.backends.db.SessionStore()
+    ceremonies.register(request, user, key.create(ceremonies.registration_options(request, user, sign_in=True)),
+                        sign_in=True)
+    answer = key.get(client.get("/login/").context["passkey_sign_in_options"])
+    return [lambda: expect(client.post("/login/", {"passkey_answer": answer}), "/account/")]
+
+
+PASSKEY_SITE = "https://shop.example"  # SITE_URL of the run: a passkey is bound to a domain name
+KINDS = {
+    "plain Django LoginView": plain_django,
+    "member password, risk step on": member_password,
+    "member password, risk off": member_password_risk_off,
+    "staff password + TOTP": staff_password_totp,
+    "passkey sign-in": passkey_sign_in,
+}
+
+
+# --- the run -----------------------------------------------------------------------------------------
+
+def measure(kind):
+    """[(seconds, queries)] of each request of one login of ``kind``."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    figures = []
+    for request in KINDS[kind]():
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            request()
+            elapsed = time.perf_counter() - started
+        figures.append((elapsed, queries.captured_queries))
+    return figures
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=15)
-    rounds = parser.parse_args().rounds
-    setup_django()
-    from django.contrib.auth.hashers import get_hasher, make_password
-
-    from secure_shopadmin.hashers.legacy_make import make_legacy_password
-    from secure_shopadmin.hashers.wrapped import default_params, wrap
-
-    password = "correct horse battery staple"
-    params = default_params()
-    cases = {
-        "plain argon2id": make_password(password),
-        "wrapped md5": wrap(make_legacy_password("md5", password), params),
-        "wrapped phpass": wrap(make_legacy_password("phpass", password), params),
-        "legacy md5 (not wrapped)": make_legacy_password("md5", password),
-    }
-    for encoded in cases.values():
-        timed_login(password, encoded)  # warm-up
-    seconds = {name: [] for name in cases}
-    for _ in range(rounds):  # interleaved, so a change in load hits every case alike
-        for name, encoded in cases.items():
-            seconds[name].append(timed_login(password, encoded))
-    median = {name: statistics.median(values) for name, values in seconds.items()}
-    # each round's wrapped/plain pair ran back to back: the median of their ratios shrugs off load changes
-    ratio = statistics.median(w / p for w, p in zip(seconds["wrapped md5"], seconds["plain argon2id"], strict=True))
-    preferred = get_hasher("default")
-    print(f"argon2id time_cost={preferred.time_cost} memory_cost={preferred.memory_cost} KiB "
-          f"parallelism={preferred.parallelism}; wrap {params}; median of {rounds} logins")
-    for name, value in median.items():
-        print(f"  {name:<26} {value * 1000:8.1f} ms  {value / median['plain argon2id']:5.2f}x")
-    verdict = "ok" if ratio <= TARGET else "OVER TARGET"
-    print(f"wrapped md5 login / plain argon2id login (median of per-round ratios): {ratio:.2f} "
-          f"(target <= {TARGET}) {verdict}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-
-
-
-# --- session and environment stage (alerts) -------------------------------------------------------
-# What stage 5's login history adds to a whole pipeline login (storefront member, no second factor,
-# the example project's production argon2 parameters): the same login with LOGIN_HISTORY off (only
-# the session registry and the device cookie) versus on, from a familiar environment and from an
-# unfamiliar one (which also mails the alert, locmem backend). Interleaved, on a throw-away test
-# database. Target: a familiar-environment login costs at most 10% more than with history off.
-STAGE_TARGET = 1.10
-
-
-_STAGE_SECONDS = []
-
-
-def _timed_stage(stage):
-    """Wrap stage 5's entry point to time it alone (the pipeline calls it through its module)."""
-    def logged_in(request, user, partial):
-        started = time.perf_counter()
-        try:
-            return stage(request, user, partial)
-        finally:
-            _STAGE_SECONDS.append(time.perf_counter() - started)
-    return logged_in
-
-
-def _stage_login(client, username, password, **extra):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        response = client.post("/login/", {"username": username, "password": password}, **extra)
-        elapsed = time.perf_counter() - started
-    assert response.status_code == 302 and response.url == "/account/", response.status_code
-    return elapsed, len(queries), _STAGE_SECONDS.pop()
-
-
-def session_stage_cost(rounds):
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--database-url", default=None,
+                        help="default: a new SQLite file (BENCH_DATABASE_URL if set)")
+    parser.add_argument("--show-queries", action="store_true", help="print each kind's queries of the last round")
+    args = parser.parse_args()
+    url = args.database_url or os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='ssa-login-cost-')}/bench.sqlite3"
+    setup_django(url)
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client, override_settings
+    from django.test import override_settings
     from django.test.utils import setup_test_environment
 
-    from secure_shopadmin import pipeline
-    from secure_shopadmin.alerts import environment, stage
-    from secure_shopadmin.alerts.models import LoginRecord
 
-    pipeline.session_stage = type("TimedStage", (), {"logged_in": staticmethod(_timed_stage(stage.logged_in))})
 
-    import logging
-
-    logging.getLogger("secure_shopadmin.security").setLevel(logging.WARNING)  # one line per alert otherwise
+    logging.getLogger("secure_shopadmin.security").setLevel(logging.WARNING)
     setup_test_environment()  # locmem mail, "testserver" allowed
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        password = "bench member password 7"
-        user = get_user_model().objects.create_user("bench-member", "bench@members.example", password)
-        environment.warm_up()  # the parser's regexes compile once per process (~0.5 s)
-        ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
-        familiar = Client(HTTP_USER_AGENT=ua, REMOTE_ADDR="203.0.113.10")
-        # the guard stays in every case alike; only its limits are lifted for this many logins
-        base = {**settings.SECURE_SHOPADMIN, "LOCKOUT_PAIR_LIMIT": 10 ** 9, "LOCKOUT_IP_LIMIT": 10 ** 9,
-                "LOCKOUT_ACCOUNT_DELAY_AFTER": 10 ** 9, "LOCKOUT_ACCOUNT_LOCK_AFTER": 10 ** 9}
-        cases = {
-            "history off": dict(LOGIN_HISTORY=False),
-            "history on, familiar": dict(LOGIN_HISTORY=True),
-            "history on, new + alert": dict(LOGIN_HISTORY=True, ALERT_LIMIT=10 ** 9),
-        }
-        with override_settings(SECURE_SHOPADMIN={**base, **cases["history on, familiar"]}):
-            _stage_login(familiar, user.username, password)  # the first login, learned silently
-        seconds = {name: [] for name in cases}
-        stage_seconds = {name: [] for name in cases}
-        queries = {name: set() for name in cases}
-        for index in range(rounds + 1):
-            for name, overrides in cases.items():
-                with override_settings(SECURE_SHOPADMIN={**base, **overrides}):
-                    if name.endswith("alert"):  # a browser never seen, on a network never seen
-                        client = Client(HTTP_USER_AGENT=ua.replace("Windows NT 10.0", "X11; Linux x86_64"))
-                        extra = {"REMOTE_ADDR": f"10.{index // 250}.{index % 250}.1"}
-                    else:
-                        client, extra = familiar, {}
-                    elapsed, count, in_stage = _stage_login(client, user.username, password, **extra)
-                if index:  # the first round is a warm-up
-                    seconds[name].append(elapsed)
-                    stage_seconds[name].append(in_stage)
-                    queries[name].add(count)
-        pipeline.session_stage = stage
-        sent = LoginRecord.objects.filter(alert="sent").count()
-        assert sent == rounds + 1, sent
-        median = {name: statistics.median(values) for name, values in seconds.items()}
-        base_time = median["history off"]
-        print(f"\nsession and environment stage: whole pipeline login, median of {rounds} "
-              f"({connection.vendor})")
-        for name, value in median.items():
-            print(f"  {name:<26} {value * 1000:8.2f} ms  {value / base_time:5.3f}x  "
-                  f"queries {'/'.join(map(str, sorted(queries[name])))}  "
-                  f"stage 5 alone {statistics.median(stage_seconds[name]) * 1000:6.2f} ms")
-        ratio = median["history on, familiar"] / base_time
-        verdict = "ok" if ratio <= STAGE_TARGET else "OVER TARGET"
-        print(f"familiar login with history / without: {ratio:.3f} (target <= {STAGE_TARGET}) {verdict}; "
-              f"+{(median['history on, familiar'] - base_time) * 1000:.2f} ms")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    hashers = override_settings(PASSWORD_HASHERS=[MD5, *settings.PASSWORD_HASHERS], DEBUG=False,
+                                SECURE_SHOPADMIN={**settings.SECURE_SHOPADMIN, "SITE_URL": PASSKEY_SITE})
+    hashers.enable()
+    from secure_shopadmin.alerts import environment
 
-
-def stage_main():
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--stage-rounds", type=int, default=None,
-                        help="Rounds of the session-stage section (default: --rounds).")
-    args, _unknown = parser.parse_known_args()
-    session_stage_cost(args.stage_rounds or args.rounds)
+    environment.warm_up()
+    seconds, counts, last = {}, {}, {}
+    for index in range(args.rounds + 3):
+        for kind in KINDS:
+            figures = measure(kind)
+            if index >= 3:  # three warm-up rounds
+                for step, (elapsed, queries) in enumerate(figures):
+                    seconds.setdefault((kind, step), []).append(elapsed)
+                    counts.setdefault((kind, step), []).append(len(queries))
+                last[kind] = [query for _elapsed, queries in figures for query in queries]
+    base = statistics.median(seconds["plain Django LoginView", 0])
+    print(f"login cost beyond the hash (MD5 first in both), median of {args.rounds} interleaved rounds, "
+          f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}"
+          f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    failed = False
+    for kind in KINDS:
+        steps = sorted(step for name, step in seconds if name == kind)
+        medians = [statistics.median(seconds[kind, step]) for step in steps]
+        queries = [int(statistics.median(counts[kind, step])) for step in steps]
+        over = any(m / base > TIME_TARGET for m in medians) or any(q > QUERY_TARGET for q in queries)
+        verdict = "" if kind == "plain Django LoginView" else ("OVER TARGET" if over else "ok")
+        failed |= over and bool(verdict)
+        print(f"  {kind:<30} {sum(medians) * 1000:7.2f} ms  {sum(medians) / base:5.2f}x  {sum(queries):3d} queries  "
+              f"{verdict}")
+        if len(steps) > 1:
+            for step, (median, count) in enumerate(zip(medians, queries, strict=True), 1):
+                print(f"    request {step}: {median * 1000:7.2f} ms  {median / base:5.2f}x  {count:3d} queries")
+    print(f"targets per request: <= {TIME_TARGET:g}x the baseline's time, <= {QUERY_TARGET} queries")
+    if args.show_queries:
+        for kind, queries in last.items():
+            print(f"\n{kind}:")
+            for query in queries:
+                print("   ", query["sql"][:160])
+    hashers.disable()
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
     main()
-    stage_main()

@@ -90,6 +90,12 @@ DEFAULTS = {
         True,
         "Make a wrong password against a legacy or wrapped hash cost as much as against argon2id.",
     ),
+    "FAILED_LOGIN_PADDING": (
+        "slowest",
+        "How long a failed login lasts: 'slowest' (a wrong password against the slowest stored format, e.g. a "
+        "legacy bcrypt: no username tells it holds one) or 'preferred' (one preferred-hasher check: a sync worker "
+        "sleeps no longer than a real check, but an account still holding a slower hash answers more slowly).",
+    ),
     "WRAP_BATCH_SIZE": (
         500,
         "Users per batch in wrap_legacy_hashes.",

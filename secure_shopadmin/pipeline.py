@@ -26,13 +26,21 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import login as django_login
+from django.db import transaction
 
 from . import signals
 from .alerts import stage as session_stage
 from .audit import stage as audit_stage
-from .core import languages
 from .core import partial as partials
-from .core.partial import MARKER_KEY, MARKER_VERSION, PARTIAL_KEY, PartialLogin, discard_partial, session_marker
+from .core.partial import (
+    MARKER_KEY,
+    MARKER_VERSION,
+    PARTIAL_KEY,
+    PartialLogin,
+    discard_partial,
+    remember_user,
+    session_marker,
+)
 from .core.policy import holds_console_rights
 from .core.sensitive import secret_variables
 from .core.steps import Channel
@@ -45,6 +53,10 @@ __all__ = ["MARKER_KEY", "MARKER_VERSION", "PARTIAL_KEY", "Channel", "CodeCheck"
            "advance", "check_code", "discard_partial", "login_with_passkey", "login_with_password", "login_with_proof",
            "session_marker",
            "step_done"]
+
+#: set on a request whose partial login began in it: its session key is cycled once, when a step is
+#: pending (a login that finishes in the same request is cycled by Django's ``login()`` alone)
+NEW_PARTIAL_ATTR = "_secure_shopadmin_new_partial"
 
 
 @dataclass
@@ -131,7 +143,7 @@ def login_with_password(request, username, password, *, channel, next_url=""):
         if retry_after:
             return Outcome(Outcome.REFUSED, retry_after=retry_after)
         return Outcome(Outcome.FAILED)
-    request.session.cycle_key()
+    remember_user(request, user)
     partial = PartialLogin(
         user_id=str(user.pk), backend=user.backend, auth_hash=user.get_session_auth_hash(),
         channel=channel, next_url=next_url, started=time.time(), done=["password"],
@@ -145,6 +157,7 @@ def login_with_password(request, username, password, *, channel, next_url=""):
                                   channel=channel, refused=bool(retry_after))
         return Outcome(Outcome.REFUSED, retry_after=retry_after) if retry_after else Outcome(Outcome.FAILED)
     partial.save(request)
+    setattr(request, NEW_PARTIAL_ATTR, True)
     return advance(request)
 
 
@@ -192,13 +205,14 @@ def login_with_passkey(request, answer, *, channel, next_url=""):
             return Outcome(Outcome.REFUSED, retry_after=retry_after)
         return Outcome(Outcome.FAILED)
     # No risk step after this one: a user-verified passkey is multi-factor, a mailed code adds nothing.
-    request.session.cycle_key()
+    remember_user(request, user)
     PartialLogin(
         user_id=str(user.pk), backend=default_backend(user), auth_hash=user.get_session_auth_hash(),
         channel=channel, next_url=next_url, started=time.time(), done=["passkey"],
         facts={"second_factor": "passkey", "passkey_sign_in": True,
                partials.CONSOLE_RIGHTS: holds_console_rights(user)},
     ).save(request)
+    setattr(request, NEW_PARTIAL_ATTR, True)
     return advance(request)
 
 
@@ -217,12 +231,12 @@ def login_with_proof(request, user, *, proof, channel, next_url=""):
     ``proof`` names the link (e.g. ``"reset_link"``) and is kept in the partial login's facts.
     """
     discard_partial(request)
-    request.session.cycle_key()
     PartialLogin(
         user_id=str(user.pk), backend=default_backend(user), auth_hash=user.get_session_auth_hash(),
         channel=channel, next_url=next_url, started=time.time(), done=[proof],
         facts={"email_proven": proof, partials.CONSOLE_RIGHTS: holds_console_rights(user)},
     ).save(request)
+    setattr(request, NEW_PARTIAL_ATTR, True)
     return advance(request)
 
 
@@ -236,7 +250,7 @@ def channel_admits(channel, user):
 def advance(request):
     """Run the pipeline from the first unfinished step of the session's partial login."""
     partial = PartialLogin.load(request)
-    user = partial.get_user() if partial else None
+    user = partial.get_user(request) if partial else None
     if user is None:
         discard_partial(request)
         return Outcome(Outcome.EXPIRED)
@@ -245,6 +259,9 @@ def advance(request):
     for stage in (second_factor_stage, session_stage, required_actions_stage):
         step = stage.pending_step(request, user, partial)
         if step is not None:
+            if getattr(request, NEW_PARTIAL_ATTR, False) and request.session.session_key is not None:
+                request.session.cycle_key()  # never in a session a client held before (a keyless one gets its key now)
+                setattr(request, NEW_PARTIAL_ATTR, False)
             partial.step, partial.step_url, partial.step_api_code = step.name, step.url, step.api_code
             partial.allowed_url_names = list(step.url_names)
             partial.save(request)
@@ -272,24 +289,25 @@ def step_done(request, step_name, *, password_changed_for=None, **facts):
 
 
 def _finish(request, user, partial):
-    # 5. session and environment: the user is logged in only now.
+    # 5. session and environment: the user is logged in only now. Its rows, the guard's settling and
+    # the audit event are written in one transaction: one commit, and nothing half done.
     discard_partial(request)
-    django_login(request, user, backend=partial.backend)
-    marker = {
-        "v": MARKER_VERSION,
-        "channel": partial.channel,
-        "verified": bool(partial.facts.get("second_factor")),
-        "at": int(time.time()),
-        # when the user last proved it (REAUTH_MAX_AGE): now, unless a remembered browser skipped the code
-        "code_at": 0 if partial.facts.get("second_factor") == "remembered" else int(time.time()),
-        # staff or superuser: every request of the session follows the console's network rule
-        partials.CONSOLE_RIGHTS: holds_console_rights(user),
-    }
-    marker.update(session_stage.logged_in(request, user, partial))
-    languages.remember(user, languages.request_language(request))  # the user's mails follow this language
-    request.session[MARKER_KEY] = marker
-    guard_stage.pipeline_succeeded(request, user, partial)
-    # 6. audit
-    audit_stage.logged_in(request, user, partial)
+    with transaction.atomic():
+        django_login(request, user, backend=partial.backend)
+        marker = {
+            "v": MARKER_VERSION,
+            "channel": partial.channel,
+            "verified": bool(partial.facts.get("second_factor")),
+            "at": int(time.time()),
+            # when the user last proved it (REAUTH_MAX_AGE): now, unless a remembered browser skipped the code
+            "code_at": 0 if partial.facts.get("second_factor") == "remembered" else int(time.time()),
+            # staff or superuser: every request of the session follows the console's network rule
+            partials.CONSOLE_RIGHTS: holds_console_rights(user),
+        }
+        marker.update(session_stage.logged_in(request, user, partial))
+        request.session[MARKER_KEY] = marker
+        guard_stage.pipeline_succeeded(request, user, partial)
+        # 6. audit
+        audit_stage.logged_in(request, user, partial)
     signals.login_completed.send(sender=Outcome, request=request, user=user, channel=partial.channel)
     return Outcome(Outcome.DONE, user=user, redirect_url=partial.next_url)

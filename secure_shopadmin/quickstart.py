@@ -39,6 +39,7 @@ AXES_SETTINGS = {
     "AXES_RESET_ON_SUCCESS": False,  # the pipeline clears counters after the whole login, second factor too
     "AXES_FAILURE_LIMIT": 5,  # failures of one (account, client IP) pair that lock it
     "AXES_LOCKOUT_PARAMETERS": [["username", "ip_address"]],
+    "AXES_DISABLE_ACCESS_LOG": True,  # the guard reads no access log: no row per login (False keeps axes' log)
     "AXES_SENSITIVE_PARAMETERS": ["username", "ip_address", "password", "otp_token", "token",
                                   "new_password1", "new_password2", "old_password"],
 }

@@ -114,6 +114,7 @@ AXES_FAILURE_LIMIT = 5  # the guard's (account, IP) pair limit; its other rules 
 AXES_COOLOFF_TIME = 0.25  # hours; the guard's own cool-offs grow per repeat (LOCKOUT_PAIR_COOLOFFS)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = False  # the pipeline clears counters only after the second factor too
+AXES_DISABLE_ACCESS_LOG = True  # the guard reads no access log; False keeps one row per login for axes' admin
 AXES_HANDLER = "secure_shopadmin.lockout.handler.GuardHandler"
 AXES_CLIENT_IP_CALLABLE = "secure_shopadmin.net.client_ip"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt never restarts a cool-off

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from ..conf import app_settings
-from ..core import device, sessions
+from ..core import device, languages, sessions
 from ..core.steps import Step
 from . import alerting, anonymous, challenge, environment, familiar, geoip, records, risk, signals
 from .models import AlertDecision, LoginOutcome
@@ -35,7 +35,7 @@ def assess_risk(request, user, partial, *, breached=False, prior_failures=0):
     env = environment.describe(request)
     current = device.device_id(request)
     known = familiar.device_is_known(user, device.digest(current) if current else "")
-    history = familiar.recent_history(user)
+    history, recorded = familiar.history_and_recorded(user)
     facts = risk.LoginFacts(
         place=geoip.lookup(env.ip), ip_prefix=env.ip_prefix, browser=env.browser, os=env.os, at=time.time(),
         known_device=known, anonymous=anonymous.is_listed(env.ip), prior_failures=prior_failures,
@@ -45,7 +45,7 @@ def assess_risk(request, user, partial, *, breached=False, prior_failures=0):
     found = {
         "level": level, "score": assessment.score, "reasons": list(assessment.reasons),
         "action": risk.action_for(partial.channel, level), "familiar": risk.is_familiar(facts, history),
-        "has_history": bool(history), "known_device": known,
+        "has_history": bool(history), "known_device": known, "recorded": recorded,
     }
     partial.facts[RISK_FACT] = found
     return found
@@ -94,11 +94,16 @@ def _attempt_record(request, user, partial, outcome):
         place=geoip.lookup(env.ip), risk=partial.facts.get(RISK_FACT))
 
 
-def _alert_decision(user, partial, found, familiar_env):
-    """Whether and why a mail goes out: by the risk policy when assessed, else by today's rule."""
+def _alert_decision(user, partial, found, familiar_env, first_login=None):
+    """Whether and why a mail goes out: by the risk policy when assessed, else by today's rule.
+    ``first_login``: whether the user has no recorded login yet, when already known (else asked)."""
     if (found["action"] == risk.NONE) if found else familiar_env:
         return AlertDecision.FAMILIAR if familiar_env else AlertDecision.LOW_RISK
-    if not (found and found["has_history"]) and not familiar.has_recorded_login(user):
+    if first_login is None:
+        recorded = found.get("recorded") if found else None
+        first_login = not (found and found["has_history"]) and not (
+            recorded if recorded is not None else familiar.has_recorded_login(user))
+    if first_login:
         return AlertDecision.FIRST_LOGIN
     if partial.facts.get("risk_passed"):
         return AlertDecision.MAIL_PROVEN  # the code mail told the user and was answered
@@ -106,23 +111,28 @@ def _alert_decision(user, partial, found, familiar_env):
 
 
 def logged_in(request, user, partial):
-    """Check the environment, learn the browser, record the session and the login, alert if due.
+    """Check the environment, learn the browser, record the session and the login, remember the
+    user's language, alert if due: the rows in one transaction, after one query that reads.
 
     Returns what the pipeline adds to the session marker.
     """
+    language = languages.request_language(request)  # the user's mails follow this language
     if not app_settings.LOGIN_HISTORY:
-        device.learn(request, user)
-        return {"sd": sessions.record(request, user, partial.channel)}
+        with transaction.atomic(savepoint=False):  # inside the pipeline's transaction: no savepoint
+            device.learn(request, user)
+            languages.remember(user, language)
+            return {"sd": sessions.record(request, user, partial.channel)}
     env = environment.describe(request)
     found = partial.facts.get(RISK_FACT)
-    if found:
-        familiar_env = found["familiar"]
+    if found:  # assessed after the password: its facts say how familiar the login is
+        familiar_env, first_login = found["familiar"], None
     else:
         current = device.device_id(request)  # before learning: a known cookie is rule 1
-        familiar_env = familiar.is_familiar(user, env, device.digest(current) if current else "")
-    decision = _alert_decision(user, partial, found, familiar_env)
-    device_digest = device.learn(request, user)
-    with transaction.atomic():
+        familiar_env, first_login = familiar.assess(user, env, device.digest(current) if current else "")
+    decision = _alert_decision(user, partial, found, familiar_env, first_login)
+    with transaction.atomic(savepoint=False):  # inside the pipeline's transaction: no savepoint
+        device_digest = device.learn(request, user)
+        languages.remember(user, language)
         record = records.new_record(
             user, env, outcome=LoginOutcome.SUCCESS, channel=partial.channel, device_digest=device_digest,
             session_digest=sessions.key_digest(request.session.session_key),

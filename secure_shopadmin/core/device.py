@@ -13,6 +13,7 @@ from django.utils import timezone
 from ..conf import app_settings
 from . import crypto
 from .models import KnownDevice
+from .upserts import upsert
 
 SALT = "secure_shopadmin.device"
 NEW_DEVICE_ATTR = "_secure_shopadmin_new_device_id"
@@ -56,9 +57,8 @@ def digest(value):
 def learn(request, user):
     """The login of ``user`` completed in this browser: it is now a known device of the user."""
     device_digest = digest(ensure_device_id(request))
-    updated = KnownDevice.objects.filter(user=user, device_digest=device_digest).update(last_seen=timezone.now())
-    if not updated:
-        KnownDevice.objects.get_or_create(user=user, device_digest=device_digest)
+    upsert(KnownDevice(user=user, device_digest=device_digest, last_seen=timezone.now()),
+           ("user", "device_digest"), ("last_seen",))
     return device_digest
 
 

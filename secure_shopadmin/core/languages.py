@@ -7,6 +7,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import translation
 
 from .models import MailLanguage
+from .upserts import upsert
 
 LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
 
@@ -32,13 +33,11 @@ def request_language(request):
 
 
 def remember(user, language):
-    """Keep ``language`` as ``user``'s mail language (one read; a write only when it changed)."""
+    """Keep ``language`` as ``user``'s mail language (one upsert)."""
     language = supported(language)
     if language is None or getattr(user, "pk", None) is None:
         return
-    current = MailLanguage.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
-    if current != language:
-        MailLanguage.objects.update_or_create(user_id=user.pk, defaults={"language": language})
+    upsert(MailLanguage(user_id=user.pk, language=language), ("user",), ("language", "updated_at"))
 
 
 def remembered(user):

@@ -17,6 +17,7 @@ from ..conf import app_settings
 PARTIAL_KEY = "_secure_shopadmin_partial"
 MARKER_KEY = "_secure_shopadmin"
 MARKER_VERSION = 1
+USER_ATTR = "_secure_shopadmin_partial_user"
 #: key, in the marker and in a partial login's facts, saying the user is staff or superuser
 CONSOLE_RIGHTS = "console"
 
@@ -57,19 +58,32 @@ class PartialLogin:
             return None
         return partial
 
-    def get_user(self):
-        """The user, if it still exists, may log in and has not changed its password meanwhile."""
-        user_model = get_user_model()
-        try:
-            user = user_model._default_manager.get(pk=user_model._meta.pk.to_python(self.user_id))
-        except (user_model.DoesNotExist, ValueError):
-            return None
-        if not getattr(user, "is_active", True):
-            return None
-        if not constant_time_compare(user.get_session_auth_hash(), self.auth_hash):
-            return None
+    def get_user(self, request=None):
+        """The user, if it still exists, may log in and has not changed its password meanwhile.
+
+        With ``request``, the user loaded (or authenticated) earlier in the same request is reused.
+        """
+        user = getattr(request, USER_ATTR, None)
+        if user is None or str(user.pk) != self.user_id or not self._admits(user):
+            user_model = get_user_model()
+            try:
+                user = user_model._default_manager.get(pk=user_model._meta.pk.to_python(self.user_id))
+            except (user_model.DoesNotExist, ValueError):
+                return None
+            if not self._admits(user):
+                return None
+            remember_user(request, user)
         user.backend = self.backend
         return user
+
+    def _admits(self, user):
+        return getattr(user, "is_active", True) and constant_time_compare(user.get_session_auth_hash(), self.auth_hash)
+
+
+def remember_user(request, user):
+    """Keep ``user`` (just authenticated or loaded) for this request's later :meth:`PartialLogin.get_user`."""
+    if request is not None:
+        setattr(request, USER_ATTR, user)
 
 
 def discard_partial(request):
@@ -81,7 +95,7 @@ def at_step(request, step_name):
     partial = PartialLogin.load(request)
     if partial is None or partial.step != step_name:
         return None, None
-    return partial, partial.get_user()
+    return partial, partial.get_user(request)
 
 
 def session_marker(request):

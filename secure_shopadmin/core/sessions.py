@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from . import api_tokens, crypto
 from .models import UserSession
+from .upserts import upsert
 
 logger = logging.getLogger(__name__)
 DIGEST_PURPOSE = "session-key"
@@ -34,11 +35,9 @@ def record(request, user, channel, login_record=None):
 
 def record_key(session_key, user, channel, login_record=None):
     digest = key_digest(session_key)
-    UserSession.objects.update_or_create(
-        key_digest=digest,
-        defaults={"user": user, "key_encrypted": crypto.encrypt(session_key.encode()), "channel": channel,
-                  "login_record": login_record},
-    )
+    upsert(UserSession(key_digest=digest, user=user, key_encrypted=crypto.encrypt(session_key.encode()),
+                       channel=channel, login_record=login_record),
+           ("key_digest",), ("user", "key_encrypted", "channel", "login_record"))
     return digest
 
 

@@ -57,3 +57,11 @@ def check_wrapped_hasher_listed(app_configs=None, **kwargs):
                          f"Add '{WRAPPED_HASHER_PATH}', or users whose hash was wrapped cannot log in. "
                          "secure_shopadmin.hashers.recommended_hashers() lists both.", level=checks.Warning)]
     return []
+
+
+@checks.register(checks.Tags.security)
+def check_failed_login_padding(app_configs=None, **kwargs):
+    if app_settings.FAILED_LOGIN_PADDING in ("slowest", "preferred"):
+        return []
+    return [_message("E105", f'{SETTINGS_NAME}["FAILED_LOGIN_PADDING"] must be "slowest" or "preferred".',
+                     'Leave it unset ("slowest"): no failed login tells which accounts hold a slow legacy hash.')]

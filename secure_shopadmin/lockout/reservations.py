@@ -51,6 +51,9 @@ class CounterStore(Protocol):
     Both apply the same rules (:mod:`.rules`); they differ only in how a slot is taken atomically.
     """
 
+    def refusals_write(self) -> bool:
+        """Whether a refused :meth:`reserve_password` writes (the guard then peeks first when it can)."""
+
     def peek_password(self, subject: Subject) -> int:
         """Seconds a password attempt of ``subject`` would be refused for, or 0; counts nothing."""
 
@@ -66,8 +69,9 @@ class CounterStore(Protocol):
     def release(self, reservation: Reservation) -> None:
         """Give a slot back (the password or code was right)."""
 
-    def clear(self, username: str, ip: str) -> None:
-        """The whole login succeeded: forget the pair's, the account's and the codes' counts."""
+    def clear(self, username: str, ip: str, give_back: Reservation | None = None) -> None:
+        """The whole login succeeded: forget the pair's, the account's and the codes' counts, and
+        :meth:`release` ``give_back`` (the password's slot, when no step gave it back)."""
 
     def failures(self, username: str, ip: str) -> dict:
         """{rule: failures} of the password rules for (username, ip)."""

@@ -94,8 +94,8 @@ def _take_pass(request, normalised):
 def reserve_password(request, username):
     """Check every rule and take a slot for one password attempt, before any hash is computed."""
     subject = subject_for(request, username)
-    has_cookie = device.device_id(http_request(request)) is not None
-    retry = 0 if has_cookie else store().peek_password(subject)  # no cookie: no pass, no exemption
+    peek = store().refusals_write() and device.device_id(http_request(request)) is None
+    retry = store().peek_password(subject) if peek else 0  # no cookie: no pass, no exemption
     if retry:
         reservation = Reservation("password", subject, retry_after=retry, refused_by=("lock",))
     else:
@@ -158,10 +158,14 @@ def forget_unsettled():
 
 
 def succeeded(request, user):
-    """The whole pipeline succeeded: clear the pair's, the account's and the codes' counters."""
+    """The whole pipeline succeeded: clear the pair's, the account's and the codes' counters, and give back
+    the password's slot if no step did (a right password is not a failure of the client IP: the IP's count
+    loses this slot, it is never reset, so an attacker's own account cannot clear his budget)."""
+    password = reservations_of(request).get("password")
+    unsettled = password if password is not None and not password.refused and not password.settled else None
     for reservation in reservations_of(request).values():
         reservation.settled = True
-    store().clear(keys.normalise_username(user.get_username()), ip.request_key(request))
+    store().clear(keys.normalise_username(user.get_username()), ip.request_key(request), unsettled)
 
 
 def report_locks(request, reservation, user=None):

@@ -78,6 +78,11 @@ def _lock_keys(pair, ip_c, acct):
     return [_key(pair, "lock"), _key(ip_c, "lock"), _key(acct, "lock"), _key(acct, "gate")]
 
 
+def refusals_write():
+    """A refused reservation increments and takes back: a client that can claim no exemption is peeked at first."""
+    return True
+
+
 def peek_password(subject):
     now = clock.now()
     pair, ip_c, acct = _counters(subject)
@@ -276,7 +281,9 @@ def release(reservation):
         store_db.Counter.objects.filter(rule=counter[0], username=counter[1], ip=counter[2]).delete()
 
 
-def clear(username, ip):
+def clear(username, ip, give_back=None):
+    if give_back is not None:
+        release(give_back)
     counters = [(rules.PAIR, username, ip), (rules.ACCOUNT, username, ""), (rules.OTP, username, ip),
                 (rules.OTP_ACCOUNT, username, "")]
     _cache().delete_many([_key(c, f) for c in counters for f in ("n", "lock", "lvl", "gate", "start")])

@@ -4,7 +4,6 @@ The device models' ``verify_token`` (django-otp's interface) and this stage's se
 through these functions, which import no model: each works on the device or queryset it is given.
 """
 
-from django.db import transaction
 from django.utils import timezone
 from django_otp.oath import TOTP
 
@@ -46,10 +45,9 @@ def verify_totp(device, token):
     totp = TOTP(device.key, step=device.step, digits=device.digits)
     if not totp.verify(code, tolerance=app_settings.TOTP_TOLERANCE, min_t=device.last_t + 1):
         return False
-    with transaction.atomic():
-        claimed = type(device).objects.filter(pk=device.pk, last_t__lt=totp.t()).update(
-            last_t=totp.t(), last_used_at=timezone.now(),
-        )
+    claimed = type(device).objects.filter(pk=device.pk, last_t__lt=totp.t()).update(  # one statement: atomic
+        last_t=totp.t(), last_used_at=timezone.now(),
+    )
     if claimed:
         device.last_t = totp.t()
     return bool(claimed)

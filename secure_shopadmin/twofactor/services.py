@@ -20,8 +20,9 @@ from .passkeys.relying_party import available as passkeys_available
 
 
 def has_device(user):
-    """True when ``user`` holds a confirmed authenticator app or passkey."""
-    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists() or passkeys.has_passkey(user)
+    """True when ``user`` holds a confirmed authenticator app or passkey (one query)."""
+    apps = AuthenticatorDevice.objects.filter(user=user, confirmed=True).values("pk")
+    return apps.union(PasskeyDevice.objects.filter(user=user, confirmed=True).values("pk")).exists()
 
 
 def has_acceptable_device(user):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from secure_shopadmin import net
-from secure_shopadmin.lockout import clock
+from secure_shopadmin.lockout import clock, store_sql
 
 REDIS_URL = os.environ.get("LOCKOUT_TEST_REDIS", "redis://127.0.0.1:6379/5")
 
@@ -34,14 +34,17 @@ def frozen(monkeypatch):
     return frozen_clock
 
 
-@pytest.fixture(params=["db", "cache"])
-def store(request, settings):
-    """Run a test on database rows and on the shared-cache (Redis) counters."""
+@pytest.fixture(params=["db", "row-locks", "cache"])
+def store(request, settings, monkeypatch):
+    """Run a test on database rows (one statement per reservation, and the ``SELECT … FOR UPDATE`` path that
+    MariaDB takes) and on the shared-cache (Redis) counters."""
     if request.param == "cache":
         prefix = use_redis(settings)
         yield "cache"
         forget_redis_keys(prefix)
     else:
+        if request.param == "row-locks":
+            monkeypatch.setattr(store_sql, "supported", lambda connection: False)
         yield "db"
 
 
