@@ -1,9 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from ..core.steps import Channel
 

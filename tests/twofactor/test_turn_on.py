@@ -28,7 +28,7 @@ def test_nothing_set_up_says_two_factor_is_off_and_offers_both_ways(member_clien
     assert 'id="two-factor-off"' in html and "Two-factor authentication is off." in html
     assert "your password alone no longer logs in" in html
     assert 'id="add-app"' in html and f'href="{ADD_APP}"' in html
-    assert 'data-passkey-ceremony="create"' in html and 'value="add_sign_in_passkey"' in html  # a passkey that signs in alone
+    assert 'data-passkey-ceremony="create"' in html and 'value="add_sign_in_passkey"' in html
     for gone in ("recovery codes left", "recovery code left", 'id="remove-authenticator"', 'id="regenerate-codes"',
                  "Remembered browsers"):
         assert gone not in html
