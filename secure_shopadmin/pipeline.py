@@ -32,6 +32,7 @@ from . import signals
 from .alerts import stage as session_stage
 from .audit import stage as audit_stage
 from .core import partial as partials
+from .core import sessions
 from .core.partial import (
     MARKER_KEY,
     MARKER_VERSION,
@@ -293,6 +294,7 @@ def _finish(request, user, partial):
     # the audit event are written in one transaction: one commit, and nothing half done.
     discard_partial(request)
     with transaction.atomic():
+        sessions.rotate_for_login(request, user)  # the key rotates once, in one statement
         django_login(request, user, backend=partial.backend)
         marker = {
             "v": MARKER_VERSION,
