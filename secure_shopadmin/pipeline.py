@@ -32,6 +32,7 @@ from . import signals
 from .alerts import stage as session_stage
 from .audit import stage as audit_stage
 from .core import partial as partials
+from .core import sessions
 from .core.partial import (
     MARKER_KEY,
     MARKER_VERSION,
@@ -97,7 +98,8 @@ class CodeCheck:
 
 
 @secret_variables
-def check_code(request, user, code="", *, passkey_answer="", sign_in_passkey=False, risk_binding=""):
+def check_code(request, user, code="", *, passkey_answer="", sign_in_passkey=False, risk_binding="",
+               login_step=False):
     """The one place a code is checked, a typed code or a passkey's answer: a slot of the
     guard's code budget per (account, client IP) is reserved first, so parallel guesses cannot
     outrun the limit, and a wrong or foreign passkey answer costs a slot like a wrong code.
@@ -105,6 +107,8 @@ def check_code(request, user, code="", *, passkey_answer="", sign_in_passkey=Fal
     With ``risk_binding`` (the risk step's id in the partial login) ``code`` is the risk step's
     e-mailed code, checked by stage 5 in the same budget; it is never a second factor.
     ``sign_in_passkey``: only one of the user's sign-in passkeys, user-verified, passes.
+    ``login_step``: the caller runs :func:`step_done` right after a right code; the slot then stays
+    taken until the finished login clears the code counters (or the request ends): one write less.
     """
     if not risk_binding and not passkey_answer and not second_factor_stage.accepts_codes(user):
         return CodeCheck(passkey_required=True)
@@ -118,7 +122,8 @@ def check_code(request, user, code="", *, passkey_answer="", sign_in_passkey=Fal
                                                   sign_in_passkey=sign_in_passkey)
     if method is None:
         return CodeCheck(retry_after=guard_stage.otp_failed(request, slot, user))  # a lock is audited, mailed
-    guard_stage.otp_succeeded(request, slot)
+    if not login_step:
+        guard_stage.otp_succeeded(request, slot)
     return CodeCheck(method=method)
 
 
@@ -293,6 +298,7 @@ def _finish(request, user, partial):
     # the audit event are written in one transaction: one commit, and nothing half done.
     discard_partial(request)
     with transaction.atomic():
+        sessions.rotate_for_login(request, user)  # the key rotates once, in one statement
         django_login(request, user, backend=partial.backend)
         marker = {
             "v": MARKER_VERSION,

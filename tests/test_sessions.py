@@ -82,3 +82,20 @@ def test_login_sets_a_signed_httponly_device_cookie_and_learns_the_device(staff_
     forged.cookies["ssa_device"] = "forged-id:bad-signature"
     console_login(forged)
     assert KnownDevice.objects.filter(user=staff_user).count() == 2
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_login_gives_a_held_session_a_new_key_and_keeps_its_data(settings, staff_user, engine):
+    settings.SESSION_ENGINE = engine
+    client = Client()
+    planted = client.session  # a session the client held before logging in (a fixation attempt)
+    planted["basket"] = "3 items"
+    planted.save()
+    old_key = planted.session_key
+    console_login(client)
+    new_key = client.session.session_key
+    assert new_key != old_key
+    assert not sessions.session_store()().exists(old_key)
+    assert client.session["basket"] == "3 items" and SESSION_KEY in client.session
+    assert UserSession.objects.get(user=staff_user).key_digest == sessions.key_digest(new_key)
+    assert client.get(reverse("admin:index")).status_code == 200

@@ -11,10 +11,12 @@
 Each rule costs at most one indexed query; the first that answers wins.
 """
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
+from django.conf import settings
 from django.db import connections, router
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from ..conf import app_settings
 from ..core.models import KnownDevice
@@ -51,18 +53,22 @@ def has_recorded_login(user):
     return LoginRecord.objects.filter(user=user, outcome=LoginOutcome.SUCCESS).exists()
 
 
-def assess(user, environment, device_digest):
-    """(familiar, first login) of a successful login: rules 1 and 2, and whether the user has no recorded
-    login yet, in one query (written out: it runs on every login, the ORM's compiling cost more than it)."""
-    connection = connections[router.db_for_read(LoginRecord)]
-    qn, ops = connection.ops.quote_name, connection.ops
+def _naming(connection):
+    """(column, table): quoted ``table.column`` and table names for written-out queries."""
+    qn = connection.ops.quote_name
 
     def column(model, name):
         return f"{qn(model._meta.db_table)}.{qn(model._meta.get_field(name).column)}"
 
-    def table(model):
-        return qn(model._meta.db_table)
+    return column, lambda model: qn(model._meta.db_table)
 
+
+def assess(user, environment, device_digest):
+    """(familiar, first login) of a successful login: rules 1 and 2, and whether the user has no recorded
+    login yet, in one query (written out: it runs on every login, the ORM's compiling cost more than it)."""
+    connection = connections[router.db_for_read(LoginRecord)]
+    ops = connection.ops
+    column, table = _naming(connection)
     since = timezone.now() - timedelta(days=app_settings.FAMILIAR_WINDOW_DAYS)
     recorded = (f"{column(LoginRecord, 'user')} = %s AND {column(LoginRecord, 'outcome')} = %s")
     statement = (
@@ -92,12 +98,36 @@ def recent_history(user):
 
 def history_and_recorded(user):
     """(:func:`recent_history`, whether the user ever completed a recorded login), in one query: the newest
-    successful logins, sorted out here."""
+    successful logins, sorted out here (written out: it runs on every login with the risk step)."""
+    connection = connections[router.db_for_read(LoginRecord)]
+    column, table = _naming(connection)
+    fields = ("country", "asn", "ip_prefix", "browser", "os", "latitude", "longitude", "created_at", "disowned_at")
+    statement = (
+        f"SELECT {', '.join(column(LoginRecord, name) for name in fields)} FROM {table(LoginRecord)}"
+        f" WHERE {column(LoginRecord, 'user')} = %s AND {column(LoginRecord, 'outcome')} = %s"
+        f" ORDER BY {column(LoginRecord, 'created_at')} DESC, {column(LoginRecord, 'id')} DESC"
+        f" LIMIT {HISTORY_LIMIT:d}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [user.pk, LoginOutcome.SUCCESS])
+        rows = cursor.fetchall()
     since = timezone.now() - timedelta(days=app_settings.FAMILIAR_WINDOW_DAYS)
-    rows = (LoginRecord.objects.filter(user=user, outcome=LoginOutcome.SUCCESS)
-            .order_by("-created_at", "-pk")
-            .values_list("country", "asn", "ip_prefix", "browser", "os", "latitude", "longitude", "created_at",
-                         "disowned_at")
-            [:HISTORY_LIMIT])
-    history = [Seen(*row[:7], at=row[7].timestamp()) for row in rows if row[7] >= since and row[8] is None]
+    history = []
+    for row in rows:
+        created_at = _aware(row[7])
+        if created_at >= since and row[8] is None:
+            history.append(Seen(*row[:5], _number(row[5]), _number(row[6]), at=created_at.timestamp()))
     return history, bool(rows)
+
+
+def _aware(value):
+    """A datetime column's value as the ORM gives it (SQLite may hand a string, MySQL a naive UTC time)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if settings.USE_TZ and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _number(value):
+    return None if value is None else float(value)

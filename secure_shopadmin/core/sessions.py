@@ -11,10 +11,13 @@ import logging
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends import cache as cache_backend
 from django.contrib.sessions.backends import db as db_backend
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.core.cache import caches
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from . import api_tokens, crypto
 from .models import UserSession
@@ -39,6 +42,49 @@ def record_key(session_key, user, channel, login_record=None):
                        channel=channel, login_record=login_record),
            ("key_digest",), ("user", "key_encrypted", "channel", "login_record"))
     return digest
+
+
+def rotate_for_login(request, user):
+    """Give the session its login key once, before Django's ``login()``, which then keeps it.
+
+    On the db-backed engines (db, cached_db) the session's row takes the new key in one UPDATE and
+    keeps its data, which the response's save then writes (Django's ``cycle_key()`` checks the new key,
+    inserts a row and selects and deletes the old one). Another engine, or a session without a row,
+    cycles. The session then names ``user`` as Django's ``login()`` would, so it does not cycle again.
+    """
+    session = request.session
+    if not _renamed(session):
+        session.cycle_key()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+
+
+def _renamed(session):
+    old_key, store = session.session_key, type(session)
+    if old_key is None or not isinstance(session, db_backend.SessionStore):
+        return False
+    data = session._session  # loaded under the old key
+    new_key = get_random_string(32, VALID_KEY_CHARS)  # the primary key refuses a (165-bit) collision
+    if not store.get_model_class()._default_manager.filter(session_key=old_key).update(session_key=new_key):
+        return False
+    session._session_key, session._session_cache, session.modified = new_key, data, True
+    prefix = getattr(store, "cache_key_prefix", None)
+    if prefix:  # cached_db: the old key's copy goes
+        caches[settings.SESSION_CACHE_ALIAS].delete(prefix + old_key)
+    return True
+
+
+def save_now(session):
+    """Write the session at once (a spent challenge): one UPDATE of its row on the db engine, the engine's
+    ``save()`` otherwise (a new session, cached_db's cache copy)."""
+    if session.session_key is None or not isinstance(session, db_backend.SessionStore) or getattr(
+            type(session), "cache_key_prefix", None):
+        session.save()
+        return
+    row = session.create_model_instance(session._get_session())
+    if not type(session).get_model_class()._default_manager.filter(session_key=row.session_key).update(
+            session_data=row.session_data, expire_date=row.expire_date):
+        session.save()
 
 
 def rerecord_if_rotated(request, marker):

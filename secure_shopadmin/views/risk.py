@@ -46,7 +46,7 @@ def risk_code(request):
     form = RiskCodeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         checked = pipeline.check_code(request, user, form.cleaned_data["code"],
-                                      risk_binding=partial.facts.get("risk_binding", ""))
+                                      risk_binding=partial.facts.get("risk_binding", ""), login_step=True)
         if checked.retry_after:
             discard_partial(request)
             return lockout_response(request, checked.retry_after, codes=True)

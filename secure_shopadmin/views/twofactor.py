@@ -63,7 +63,7 @@ def verify(request):
         if not used.is_valid():
             continue
         proof = {"passkey_answer": used.cleaned_data[field]} if used is key_form else {"code": used.cleaned_data[field]}
-        checked = pipeline.check_code(request, user, **proof)
+        checked = pipeline.check_code(request, user, **proof, login_step=True)
         if checked.retry_after:
             discard_partial(request)
             return lockout_response(request, checked.retry_after, codes=True)

@@ -96,3 +96,25 @@ def test_a_right_code_gives_its_slot_back(rf, staff_user, staff_totp):
     assert row is None or row.failures == 0
     refused = pipeline.check_code(request, staff_user, "not a code")
     assert not refused.ok and not refused.retry_after
+
+
+def test_a_right_code_whose_login_goes_on_to_a_reset_gives_its_slot_back(staff_user, staff_totp):
+    from secure_shopadmin.resets.models import ResetMode
+    from secure_shopadmin.resets.services import require_reset
+
+    client = Client()
+    password_login(client)
+    assert client.post(VERIFY, {"otp_token": wrong(staff_totp.now())}).status_code == 200
+    assert Counter.objects.get(rule=rules.OTP).failures == 1
+    require_reset([staff_user], mode=ResetMode.CHANGE, notify=False)  # the login stops at the reset step next
+    response = client.post(VERIFY, {"otp_token": staff_totp.now()})
+    assert response.status_code == 302 and response.url != VERIFY
+    assert Counter.objects.get(rule=rules.OTP).failures == 1  # the wrong code stays, the right one is given back
+
+
+def test_a_right_code_that_finishes_the_login_clears_the_code_counts(staff_user, staff_totp):
+    client = Client()
+    password_login(client)
+    client.post(VERIFY, {"otp_token": wrong(staff_totp.now())})
+    client.post(VERIFY, {"otp_token": staff_totp.now()})
+    assert not Counter.objects.filter(rule__in=[rules.OTP, rules.OTP_ACCOUNT], failures__gt=0).exists()

@@ -43,7 +43,7 @@ from webauthn.helpers.structs import (
 from ...audit.models import EventKind
 from ...audit.services import record
 from ...conf import app_settings
-from ...core import crypto
+from ...core import crypto, sessions
 from .models import PasskeyDevice
 from .relying_party import relying_party
 
@@ -118,7 +118,7 @@ def remember_challenge(request, ceremony, challenge, user):
 def take_challenge(request, ceremony, user):
     """The ceremony's challenge, removed from the session (and the session saved) before any check."""
     state = request.session.pop(SESSION_KEYS[ceremony], None)
-    request.session.save()
+    sessions.save_now(request.session)
     if not isinstance(state, dict) or state.get("user") != bound_to(user):
         raise PasskeyRefused("no_challenge")
     if not isinstance(state.get("expires"), (int, float)) or state["expires"] < time.time():
