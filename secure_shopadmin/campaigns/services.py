@@ -22,7 +22,7 @@ from ..hashers.wrapping import wrappable_algorithms
 from ..resets.models import MailState, ResetRequirement
 from ..twofactor.models import AuthenticatorDevice
 from ..twofactor.passkeys.models import PasskeyDevice
-from . import mailing
+from . import mailing, phases
 from .models import Campaign, CampaignState, CampaignTarget, RunState
 from .targets import legacy_or_wrapped_q, prefix_q
 
@@ -156,6 +156,7 @@ def progress(campaign):
         needs_enrolment=Count("pk", filter=Q(needs_enrolment=True)),
     )
     counts["pending"] = counts["targets"] - counts["required"]
+    counts["wrap_looked_at"] = targets.exclude(wrap_state="").count()
     counts["logged_in_since"] = targets.filter(required_at__isnull=False).filter(_logged_in_since()).count()
     campaign.refresh_from_db(fields=["state", "run_state", "run_heartbeat_at", "run_started_at",
                                      "run_finished_at", "run_error", "run_report"])
@@ -168,7 +169,24 @@ def progress(campaign):
         "run_error": campaign.run_error,
         "uncertain_mails": len(campaign.run_report.get("uncertain", [])),
     })
+    counts["phases"] = phase_figures(campaign, counts)
     return counts
+
+
+def phase_figures(campaign, counts):
+    """{phase: figures} of the three phases (:func:`.phases.figure`): count, rate, ETA."""
+    campaign.refresh_from_db(fields=["phases", "send_mails", "wrap_hashes"])
+    mail_total = counts["targets"] - counts["no_mail"] if campaign.send_mails else 0
+    figures = {
+        phases.CONTAIN: phases.figure(campaign.phases, phases.CONTAIN, counts["required"], counts["targets"]),
+        phases.MAIL: phases.figure(campaign.phases, phases.MAIL, counts["mailed"] + counts["mail_failed"],
+                                   mail_total),
+        phases.WRAP: phases.figure(campaign.phases, phases.WRAP, counts["wrap_looked_at"] if campaign.wrap_hashes
+                                   else 0, counts["targets"] if campaign.wrap_hashes else 0),
+    }
+    figures[phases.MAIL]["off"] = not campaign.send_mails
+    figures[phases.WRAP]["off"] = not campaign.wrap_hashes
+    return figures
 
 
 def run_is_stale(campaign):
