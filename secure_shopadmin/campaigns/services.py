@@ -19,7 +19,7 @@ from ..conf import app_settings
 from ..core.models import UserSession
 from ..hashers.wrapped import ALGORITHM as WRAPPED_ALGORITHM
 from ..hashers.wrapping import wrappable_algorithms
-from ..resets.models import MailState, ResetRequirement
+from ..resets.models import MailState, OutgoingMail, ResetRequirement
 from ..twofactor.models import AuthenticatorDevice
 from ..twofactor.passkeys.models import PasskeyDevice
 from . import mailing, phases
@@ -232,3 +232,16 @@ def export_rows(campaign, chunk_size=2000):
                 mail.last_error if mail else "", "yes" if target.since else "no",
             )
         last = chunk[-1].pk
+
+
+FAILED_MAIL_COLUMNS = ("username", "email", "error")
+
+
+def failed_mail_rows(campaign):
+    """(username, address, error) of each campaign mail that failed for good (permanent refusals, attempts
+    used up), in primary-key order: the list to check the addresses of."""
+    email_field = get_user_model().get_email_field_name()
+    failed = (OutgoingMail.objects.filter(campaign_targets__campaign=campaign, state=MailState.FAILED)
+              .exclude(last_error__startswith="skipped").select_related("user").order_by("pk"))
+    for mail in failed.iterator(chunk_size=2000):
+        yield mail.user.get_username(), getattr(mail.user, email_field, ""), mail.last_error
