@@ -13,8 +13,8 @@ import os
 import sys
 import types
 from collections import Counter, deque
-from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
