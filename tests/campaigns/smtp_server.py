@@ -1,6 +1,7 @@
 """A real SMTP server (aiosmtpd) on loopback that answers 451 to every ``refuse_every``-th message and
 drops the connection once, counting what it accepted per recipient."""
 
+import asyncio
 import threading
 import time
 from collections import Counter
@@ -15,6 +16,9 @@ class FlakyHandler:
         self.messages = self.recipients = self.refused = self.dropped = 0
         self.first_accepted_at = None
         self.lock = threading.Lock()
+        self.gate = threading.Event()  # cleared: each message waits at its end (data sent, no reply yet)
+        self.gate.set()
+        self.held = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:
@@ -29,7 +33,11 @@ class FlakyHandler:
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
-            time.sleep(self.delay)  # a slow server: the sender's pace is the server's
+            await asyncio.sleep(self.delay)  # a slow server: the sender's pace is the server's
+        if not self.gate.is_set():
+            self.held += 1
+            while not self.gate.is_set():  # the client may be killed meanwhile: the message still arrives
+                await asyncio.sleep(0.01)
         with self.lock:
             self.messages += 1
             if self.refuse_every and self.messages % self.refuse_every == 0:
