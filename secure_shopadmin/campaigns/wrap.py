@@ -12,6 +12,8 @@ With a task queue runner the wrap is split into primary-key ranges of targets
 share; :func:`wrap_range` is one task of ``wrap_legacy_hashes --distribute`` (users' own hashes).
 """
 
+import os
+import socket
 import time
 from dataclasses import dataclass
 
@@ -162,7 +164,7 @@ def wrap_range_of_campaign(campaign, after, upto, params):
                           batch_size=app_settings.WRAP_BATCH_SIZE)
     record(EventKind.CAMPAIGN, campaign=campaign, reason=campaign.audit_reason(), step="wrap_range",
            pk_after=after, pk_upto=upto, wrapped=counts.wrapped, other=counts.other,
-           seconds=round(time.monotonic() - started, 1))
+           seconds=round(time.monotonic() - started, 1), host=socket.gethostname(), pid=os.getpid())
     return counts
 
 
