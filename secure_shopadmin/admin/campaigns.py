@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from ..audit.models import EventKind
 from ..audit.services import record
@@ -259,9 +259,10 @@ class CampaignAdmin(admin.ModelAdmin):
 def phase_rows(figures):
     """The three phases in their order, with what each does, for the campaign page."""
     texts = {
-        phases.CONTAIN: (_("Contain"), _("Resets required; sessions, API tokens and remembered browsers ended.")),
-        phases.MAIL: (_("Mail"), _("Reset mails, from the first contained batch on.")),
-        phases.WRAP: (_("Wrap"), _("Former legacy hashes wrapped in argon2id.")),
+        phases.CONTAIN: (pgettext("campaign phase", "Contain"),
+                         _("Resets required; sessions, API tokens and remembered browsers ended.")),
+        phases.MAIL: (pgettext("campaign phase", "Mail"), _("Reset mails, from the first contained batch on.")),
+        phases.WRAP: (pgettext("campaign phase", "Wrap"), _("Former legacy hashes wrapped in argon2id.")),
     }
     return [{"name": name, "number": number, "label": texts[name][0], "why": texts[name][1], "figures": figures[name]}
             for number, name in enumerate(phases.PHASES, start=1)]

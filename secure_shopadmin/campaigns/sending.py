@@ -80,7 +80,13 @@ def _lost_during_data(error):
 
 
 class Pace:
-    """At most ``per_minute`` mails a minute, evenly spaced (0: no limit)."""
+    """At most ``per_minute`` mails a minute, evenly spaced (0: no limit).
+
+    A sender that fell behind (a batch's own queries, a slow server) may catch up by at most
+    ``BURST`` mails, so the rate over a minute is the limit, never more.
+    """
+
+    BURST = 10
 
     def __init__(self, per_minute, sleep=time.sleep, clock=time.monotonic):
         self.interval = 60.0 / per_minute if per_minute else 0.0
@@ -90,12 +96,14 @@ class Pace:
     def wait(self, block=True):
         """True when the next mail may go (after sleeping if ``block``); False: not yet (non-blocking)."""
         now = self.clock()
-        if self.interval and self.next_at is not None and now < self.next_at:
+        if self.next_at is None:
+            self.next_at = now
+        if self.interval and now < self.next_at:
             if not block:
                 return False
             self.sleep(self.next_at - now)
             now = self.next_at
-        self.next_at = max(now, self.next_at or now) + self.interval
+        self.next_at = max(self.next_at, now - self.BURST * self.interval) + self.interval
         return True
 
 

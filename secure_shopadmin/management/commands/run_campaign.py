@@ -10,6 +10,7 @@ automatically) and the addresses whose mail failed.
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from tqdm import tqdm
 
 from ...campaigns import phases, runner, services
@@ -68,7 +69,7 @@ class Command(BaseCommand):
                           + targets.filter(required_at__isnull=True).count()) if send and campaign.send_mails else 0,
             phases.WRAP: targets.filter(wrap_state="").count() if campaign.wrap_hashes else 0,
         }
-        labels = {phases.CONTAIN: _("contain"), phases.MAIL: _("mail"), phases.WRAP: _("wrap")}
+        labels = phase_labels()
         return {name: tqdm(total=left[name], desc=f"{labels[name]:<8}", unit=_(" targets"), position=position,
                            file=self.stderr._out, disable=not show, dynamic_ncols=True)
                 for position, name in enumerate(phases.PHASES)}
@@ -83,7 +84,7 @@ class Command(BaseCommand):
             "pending": report.already_pending, "wrapped": report.wrapped, "queued": report.mails_queued,
             "sent": report.sent, "retried": report.retried, "failed": report.failed,
             "permanent": report.permanent, "skipped": report.skipped}))
-        labels = {phases.CONTAIN: _("contain"), phases.MAIL: _("mail"), phases.WRAP: _("wrap")}
+        labels = phase_labels()
         timings = [_("%(phase)s %(seconds).1f s") % {"phase": labels[name], "seconds": report.seconds[name]}
                    for name in phases.PHASES if name in report.seconds]
         if timings:
@@ -106,3 +107,8 @@ class Command(BaseCommand):
                 % {"count": len(report.failed_addresses)}))
             for row in report.failed_addresses:
                 self.stdout.write(f"  failed: {row['username']} <{row['email']}>: {row['error']}")
+
+
+def phase_labels():
+    return {phases.CONTAIN: pgettext("campaign phase", "Contain"), phases.MAIL: pgettext("campaign phase", "Mail"),
+            phases.WRAP: pgettext("campaign phase", "Wrap")}
