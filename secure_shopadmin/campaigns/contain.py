@@ -3,14 +3,15 @@
 Per batch of targets not yet required (primary-key order), in one transaction: the resets stage's
 :func:`~secure_shopadmin.resets.services.require_reset` (password unusable, its former hash kept
 encrypted on the requirement, every session, API token and remembered browser ended; lockout
-counters are left as they are), the staff who must enrol a second factor, the campaign mail queued
-(one per target: a deduplication key), the targets stamped. No hashing: the wrap comes later. A
-killed run loses at most the batch in flight, which the next run does again from scratch. The mail
-phase sends what each batch queued as soon as the batch commits.
+counters are left as they are), the staff who must enrol a second factor, the targets stamped
+(set-based updates). No hashing: the wrap comes later. A killed run loses at most the batch in
+flight, which the next run does again from scratch. The mail phase queues and sends each
+contained target's mail (:func:`queue_mails`) as soon as its batch commits.
 """
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from ..audit.models import EventKind
@@ -50,26 +51,21 @@ def contain_batch(campaign, batch, report):
         result = reset_services.require_reset(
             user_ids, mode=ResetMode.COMPROMISED, category=ResetCategory.BREACH, reason=campaign.audit_reason(),
             actor=campaign.applied_by, notify=False, batch_size=len(user_ids), campaign=campaign)
-        requirements = dict(ResetRequirement.objects.pending().filter(user_id__in=user_ids)
-                            .values_list("user_id", "pk"))
-        must_enrol = enrolment_needed(user_ids)
-        mails = queue_mails(campaign, user_ids, requirements, must_enrol) if campaign.send_mails else {}
-        columns = {  # each target written once
-            "requirement": {t: requirements.get(u) for t, u in user_of.items()},
-            "needs_enrolment": {t: u in must_enrol for t, u in user_of.items()},
-            "mail": {t: mails[u] for t, u in user_of.items() if u in mails},
-        }
+        rows = CampaignTarget.objects.filter(pk__in=list(user_of))
+        stamp = {"required_at": now, "requirement": Subquery(
+            ResetRequirement.objects.pending().filter(user_id=OuterRef("user_id")).values("pk")[:1])}
         if not campaign.wrap_hashes:
-            columns["wrap_state"] = dict.fromkeys(user_of, SKIPPED)
-        update_columns(CampaignTarget, columns, same={"required_at": now})
+            stamp["wrap_state"] = SKIPPED
+        rows.update(**stamp)
+        must_enrol = enrolment_needed(user_ids)
+        if must_enrol:
+            rows.filter(user_id__in=must_enrol).update(needs_enrolment=True)
         record(EventKind.CAMPAIGN, campaign=campaign, actor=campaign.applied_by, reason=campaign.audit_reason(),
                step="batch", targets=len(user_of), required=result.affected,
-               already_pending=len(result.already_pending), mails_queued=len(mails),
-               first_target=min(fresh), last_target=max(fresh))
+               already_pending=len(result.already_pending), first_target=min(fresh), last_target=max(fresh))
     report.batches += 1
     report.required += result.affected
     report.already_pending += len(result.already_pending)
-    report.mails_queued += len(mails)
     return len(user_of)
 
 
@@ -80,22 +76,28 @@ def enrolment_needed(user_ids):
     return set(covered.exclude(pk__in=with_device).values_list("pk", flat=True))
 
 
-def queue_mails(campaign, user_ids, requirements, must_enrol):
-    """Queue one campaign mail per user with an address and a pending requirement; returns {user_id: mail id}.
+def queue_mails(campaign, limit):
+    """Queue the campaign mail of up to ``limit`` contained targets with an address and none queued yet, in one
+    transaction with the targets' link to it; returns how many.
 
-    The targets are locked and not yet stamped, so none has a mail yet (a killed run's batch was
-    rolled back whole): the rows are inserted without looking their keys up first, a lookup that
-    would read the whole outbox per batch once it is large. The keys stay unique in the database.
+    The mail phase calls this just before sending, so containment itself inserts no mail: a batch is
+    contained sooner, and a mail is queued a moment before it leaves. One run at a time holds the
+    campaign; the deduplication key would keep a target to one mail even if two raced here.
     """
-    user_model = get_user_model()
-    email_field = user_model.get_email_field_name()
-    with_address = set(user_model._default_manager.filter(pk__in=user_ids).exclude(**{email_field: ""})
-                       .exclude(**{f"{email_field}__isnull": True}).values_list("pk", flat=True))
-    rows = OutgoingMail.objects.bulk_create([
-        mailing.mail_row(campaign, user_id, requirements[user_id], user_id in must_enrol)
-        for user_id in user_ids if user_id in requirements and user_id in with_address
-    ], batch_size=1000)
-    if all(row.pk is not None for row in rows):
-        return {row.user_id: row.pk for row in rows}
-    keys = [row.dedupe_key for row in rows]  # a database that does not return the new keys
-    return dict(OutgoingMail.objects.filter(dedupe_key__in=keys).values_list("user_id", "pk"))
+    email_field = get_user_model().get_email_field_name()
+    with transaction.atomic():
+        rows = list(CampaignTarget.objects.filter(
+            campaign=campaign, required_at__isnull=False, mail__isnull=True, requirement__isnull=False,
+            user__isnull=False).exclude(**{f"user__{email_field}": ""})
+            .exclude(**{f"user__{email_field}__isnull": True})
+            .order_by("pk").values_list("pk", "user_id", "requirement_id", "needs_enrolment")[:limit])
+        if not rows:
+            return 0
+        mails = OutgoingMail.objects.bulk_create([
+            mailing.mail_row(campaign, user_id, requirement_id, enrol) for _pk, user_id, requirement_id, enrol in rows
+        ], batch_size=1000, ignore_conflicts=True)
+        keys = [mail.dedupe_key for mail in mails]
+        mail_of = dict(OutgoingMail.objects.filter(dedupe_key__in=keys).values_list("user_id", "pk"))
+        update_columns(CampaignTarget, {"mail": {pk: mail_of[user_id] for pk, user_id, *_rest in rows
+                                                 if user_id in mail_of}})
+    return len(rows)

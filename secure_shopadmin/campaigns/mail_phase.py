@@ -6,16 +6,18 @@ connection would not see the run's work or would lock it (SQLite, or a run insid
 it sends one batch between two contained batches instead, and the rest afterwards.
 """
 
+import sys
 import threading
 
 from django.db import connection, connections
 
 from ..conf import app_settings
 from ..resets.models import MailState, OutgoingMail
-from . import mailing
+from . import contain, mailing
 from .sending import Pace, Sender, note_unnoted
 
 POLL_SECONDS = 0.2
+SWITCH_INTERVAL = 0.0005
 
 
 def campaign_mails(campaign):
@@ -30,7 +32,7 @@ class MailPhase:
     """Sends the campaign's queued mails until containment is over and none is left (or ``stop`` is set)."""
 
     def __init__(self, campaign, per_minute, progress=None, sleep=None):
-        self.mails = campaign_mails(campaign)
+        self.campaign, self.mails, self.queued = campaign, campaign_mails(campaign), 0
         pace = Pace(per_minute, sleep) if sleep else Pace(per_minute)
         self.sender = Sender(campaign, self.mails, pace, progress)
         self.contained, self.stop = threading.Event(), threading.Event()
@@ -44,9 +46,12 @@ class MailPhase:
         return self.sender.report
 
     def step(self, block=True):
-        """Send one batch of the mails ready now; returns how many were tried."""
+        """Queue the mails of the targets contained since, then send one batch of the mails ready now;
+        returns how many were queued and tried."""
+        queued = contain.queue_mails(self.campaign, app_settings.MAIL_BATCH_SIZE)
+        self.queued += queued
         ids = self.sender.ready(app_settings.MAIL_BATCH_SIZE)
-        return self.sender.send_batch(ids, block=block, stop=self.stop) if ids else 0
+        return queued + (self.sender.send_batch(ids, block=block, stop=self.stop) if ids else 0)
 
     def run(self):
         while not self.stop.is_set():
@@ -70,7 +75,12 @@ class MailPhase:
                 self.error = error
             finally:
                 connections.close_all()  # this thread's own connections
+                sys.setswitchinterval(switch_interval)
 
+        # each mail waits on the database and the mail server several times; while containment keeps
+        # the interpreter busy, each wait would end with up to 5 ms (the default) to get it back
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch_interval, SWITCH_INTERVAL))
         self.thread = threading.Thread(target=body, name="campaign-mail", daemon=True)
         self.thread.start()
 

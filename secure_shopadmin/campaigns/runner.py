@@ -169,6 +169,7 @@ def send_rest(campaign, mail, report):
 def take_mail_counts(mail, report):
     for name in ("sent", "failed", "permanent", "retried", "skipped"):
         setattr(report, name, getattr(mail.report, name))
+    report.mails_queued = mail.queued
 
 
 def mail_done(campaign):

@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 
-from .argon2_worker import argon2_tags
+from .argon2_worker import argon2_tags, exit_with_parent
 from .base import SLOW
 from .schemes import LEGACY_HASHERS, legacy_hasher_of
 from .wrapped import ALGORITHM as WRAPPED_ALGORITHM
@@ -269,7 +269,8 @@ class WorkerContext(multiprocessing.context.SpawnContext):
 def executor_for(workers):
     if workers <= 1:
         return InlineExecutor()
-    return ProcessPoolExecutor(max_workers=workers, mp_context=WorkerContext())
+    return ProcessPoolExecutor(max_workers=workers, mp_context=WorkerContext(), initializer=exit_with_parent,
+                               initargs=(os.getpid(),))
 
 
 def hash_chunks(executor, chunks, params, workers, write_chunk):

@@ -57,14 +57,31 @@ def start_run(campaign, settings_dir, *more):
 
 
 def kill_when(process, condition, timeout=120):
+    """SIGKILL the run once ``condition()`` holds; returns the pids of its child processes at that moment."""
     deadline = time.monotonic() + timeout
+    children = []
     while process.poll() is None and time.monotonic() < deadline:
         if condition():
+            children = children_of(process.pid)
             process.send_signal(signal.SIGKILL)
             break
         time.sleep(0.01)
     process.wait()
     assert process.returncode == -signal.SIGKILL, process.stderr.read()
+    return children
+
+
+def children_of(pid):
+    listed = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(line) for line in listed.split()]
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_killed_in_each_phase_and_resumed(tmp_path, campaign):
@@ -83,7 +100,8 @@ def test_killed_in_each_phase_and_resumed(tmp_path, campaign):
         kill_when(first, lambda: server.held and rows.filter(required_at__isnull=False).count() >= 9)
         assert rows.filter(required_at__isnull=False).count() < MEMBERS and server.held == 1
         second = start_run(campaign, tmp_path, "--force")  # killed while wrapping, a mail in flight
-        kill_when(second, lambda: server.held == 2 and rows.filter(wrap_state="wrapped").exists())
+        workers = kill_when(second, lambda: server.held == 2 and rows.filter(wrap_state="wrapped").exists())
+        assert len(workers) >= 2  # the wrap's worker processes (and the pool's resource tracker)
         assert rows.filter(required_at__isnull=True).count() == 0 and rows.filter(wrap_state="").exists()
         server.gate.set()  # both held mails arrive after all, though their runs are gone
         so_far = sum(server.accepted.values())
@@ -96,6 +114,7 @@ def test_killed_in_each_phase_and_resumed(tmp_path, campaign):
         accepted = Counter(server.accepted)
         assert server.refused >= 5 and server.dropped == 1 and server.held == 2
 
+    assert not [pid for pid in workers if alive(pid)]  # the killed run's wrap workers ended with it
     campaign.refresh_from_db()
     assert campaign.run_state == RunState.FINISHED
     # contain: once each
@@ -117,4 +136,4 @@ def test_killed_in_each_phase_and_resumed(tmp_path, campaign):
     assert sent <= set(accepted)
     for row in sending:
         assert f"sending: mail {row.pk} to {row.user.username}" in out
-    assert "Time per phase: contain" in out
+    assert "Time per phase: Contain" in out, out
