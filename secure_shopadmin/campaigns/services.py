@@ -141,6 +141,7 @@ def _logged_in_since():
 
 def progress(campaign):
     """Counts of the campaign's targets by step; the admin's live figures and the JSON endpoint."""
+    email_field = get_user_model().get_email_field_name()
     targets = CampaignTarget.objects.filter(campaign=campaign)
     counts = targets.aggregate(
         targets=Count("pk"),
@@ -150,7 +151,8 @@ def progress(campaign):
         mail_sending=Count("pk", filter=Q(mail__state=MailState.SENDING)),
         mailed=Count("pk", filter=Q(mail__state=MailState.SENT)),
         mail_failed=Count("pk", filter=Q(mail__state=MailState.FAILED)),
-        no_mail=Count("pk", filter=Q(required_at__isnull=False, mail__isnull=True)),
+        no_mail=Count("pk", filter=Q(required_at__isnull=False, mail__isnull=True) & (
+            Q(**{f"user__{email_field}": ""}) | Q(**{f"user__{email_field}__isnull": True}))),
         reset_done=Count("pk", filter=Q(requirement__satisfied_at__isnull=False)),
         reset_cancelled=Count("pk", filter=Q(requirement__cancelled_at__isnull=False)),
         needs_enrolment=Count("pk", filter=Q(needs_enrolment=True)),
