@@ -6,9 +6,9 @@ at most the one mail in flight uncertain:
 1. per batch: make each link's token (only its digest is stored, one bulk update of the
    requirements); the campaign's mail is rendered once per language and kind of reader
    (:class:`~.mailing.Renderer`);
-2. per mail, in one transaction: the previous mail of the batch is marked ``sent`` and this one
-   claimed (``UPDATE … SET state = 'sending' WHERE id = … AND state = 'queued'``: a concurrent
-   run never sends the same row), then sent;
+2. per mail, in one statement: the previous mail of the batch is marked ``sent`` and this one
+   claimed (``UPDATE … SET state = CASE … WHERE (id = <this> AND state = 'queued') OR (id = <previous>
+   AND state = 'sending')``: a concurrent run never sends the same row), then sent;
 3. a failure is sorted by what the server said (:func:`failure_kind`): a temporary one (SMTP 4xx,
    connection refused, reset or lost before the message data) goes back to ``queued`` and is tried
    again after a doubling wait, up to ``CAMPAIGN_MAIL_ATTEMPTS``; a permanent one (5xx) is failed
@@ -25,8 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, CharField, DateTimeField, F, PositiveSmallIntegerField, Q, Value, When
 from django.utils import timezone
 
 from ..audit.models import EventKind
@@ -227,13 +226,26 @@ def reopen(connection):
 
 
 def claim(mail_id, sent_before=None):
-    """In one transaction: mark ``sent_before`` sent, then claim ``mail_id`` (queued → sending);
-    True if this caller owns the send."""
-    with transaction.atomic():
-        if sent_before is not None:
-            mark_sent([sent_before.pk])
-        return OutgoingMail.objects.filter(pk=mail_id, state=MailState.QUEUED).update(
-            state=MailState.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1, last_error="") == 1
+    """In one statement: mark ``sent_before`` (the batch's previous mail) sent and claim ``mail_id``
+    (queued → sending); True if this caller owns the send. One write a mail, so a kill leaves at most
+    the mail in flight unsure."""
+    now = timezone.now()
+    this = Q(pk=mail_id)
+    rows = OutgoingMail.objects.filter(this & Q(state=MailState.QUEUED))
+    if sent_before is not None:
+        rows = OutgoingMail.objects.filter((this & Q(state=MailState.QUEUED))
+                                           | Q(pk=sent_before.pk, state=MailState.SENDING))
+    written = rows.update(
+        state=Case(When(this, then=Value(MailState.SENDING)), default=Value(MailState.SENT),
+                   output_field=CharField()),
+        claimed_at=Case(When(this, then=Value(now)), default=F("claimed_at"), output_field=DateTimeField()),
+        sent_at=Case(When(this, then=F("sent_at")), default=Value(now), output_field=DateTimeField()),
+        attempts=Case(When(this, then=F("attempts") + 1), default=F("attempts"),
+                      output_field=PositiveSmallIntegerField()),
+        last_error="")
+    if written == (1 if sent_before is None else 2) or not written:
+        return bool(written)
+    return OutgoingMail.objects.filter(pk=mail_id, state=MailState.SENDING, claimed_at=now).exists()
 
 
 def mark_sent(ids):
