@@ -76,9 +76,10 @@ def enrolment_needed(user_ids):
     return set(covered.exclude(pk__in=with_device).values_list("pk", flat=True))
 
 
-def queue_mails(campaign, limit):
-    """Queue the campaign mail of up to ``limit`` contained targets with an address and none queued yet, in one
-    transaction with the targets' link to it; returns how many.
+def queue_mails(campaign, limit, after=0):
+    """Queue the campaign mail of up to ``limit`` contained targets (primary key above ``after``) with an address
+    and none queued yet, in one transaction with the targets' link to it; returns (how many, the last target's
+    primary key), so the next call starts there instead of reading past every target already mailed.
 
     The mail phase calls this just before sending, so containment itself inserts no mail: a batch is
     contained sooner, and a mail is queued a moment before it leaves. One run at a time holds the
@@ -88,11 +89,11 @@ def queue_mails(campaign, limit):
     with transaction.atomic():
         rows = list(CampaignTarget.objects.filter(
             campaign=campaign, required_at__isnull=False, mail__isnull=True, requirement__isnull=False,
-            user__isnull=False).exclude(**{f"user__{email_field}": ""})
+            user__isnull=False, pk__gt=after).exclude(**{f"user__{email_field}": ""})
             .exclude(**{f"user__{email_field}__isnull": True})
             .order_by("pk").values_list("pk", "user_id", "requirement_id", "needs_enrolment")[:limit])
         if not rows:
-            return 0
+            return 0, after
         mails = OutgoingMail.objects.bulk_create([
             mailing.mail_row(campaign, user_id, requirement_id, enrol) for _pk, user_id, requirement_id, enrol in rows
         ], batch_size=1000, ignore_conflicts=True)
@@ -100,4 +101,4 @@ def queue_mails(campaign, limit):
         mail_of = dict(OutgoingMail.objects.filter(dedupe_key__in=keys).values_list("user_id", "pk"))
         update_columns(CampaignTarget, {"mail": {pk: mail_of[user_id] for pk, user_id, *_rest in rows
                                                  if user_id in mail_of}})
-    return len(rows)
+    return len(rows), rows[-1][0]

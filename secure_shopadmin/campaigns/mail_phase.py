@@ -32,7 +32,7 @@ class MailPhase:
     """Sends the campaign's queued mails until containment is over and none is left (or ``stop`` is set)."""
 
     def __init__(self, campaign, per_minute, progress=None, sleep=None):
-        self.campaign, self.mails, self.queued = campaign, campaign_mails(campaign), 0
+        self.campaign, self.mails, self.queued, self.queued_upto = campaign, campaign_mails(campaign), 0, 0
         pace = Pace(per_minute, sleep) if sleep else Pace(per_minute)
         self.sender = Sender(campaign, self.mails, pace, progress)
         self.contained, self.stop = threading.Event(), threading.Event()
@@ -48,7 +48,7 @@ class MailPhase:
     def step(self, block=True):
         """Queue the mails of the targets contained since, then send one batch of the mails ready now;
         returns how many were queued and tried."""
-        queued = contain.queue_mails(self.campaign, app_settings.MAIL_BATCH_SIZE)
+        queued, self.queued_upto = contain.queue_mails(self.campaign, app_settings.MAIL_BATCH_SIZE, self.queued_upto)
         self.queued += queued
         ids = self.sender.ready(app_settings.MAIL_BATCH_SIZE)
         return queued + (self.sender.send_batch(ids, block=block, stop=self.stop) if ids else 0)
