@@ -472,15 +472,30 @@ DEFAULTS = {
     # --- campaigns --------------------------------------------------------------
     "CAMPAIGN_BATCH_SIZE": (
         1000,
-        "Targets per transaction when a breach campaign runs (wrap, require, end sessions, queue mail).",
+        "Targets per transaction when a breach campaign contains its targets (require, end sessions, queue mail).",
     ),
     "CAMPAIGN_WRAP_WORKERS": (
-        1,
-        "Processes hashing argon2 when a campaign wraps its targets' legacy hashes (memory: workers x argon2 memory).",
+        None,
+        "Processes hashing argon2 when a campaign wraps its targets' former legacy hashes; None: one per CPU, as "
+        "many as half the available memory holds (memory: workers x argon2 memory).",
+    ),
+    "CAMPAIGN_WRAP_TASK_SIZE": (
+        2000,
+        "Targets per wrap task when CAMPAIGN_RUNNER is a task queue ('celery', 'django_tasks'): the wrap is split "
+        "into primary-key ranges of this size that any number of workers share.",
     ),
     "CAMPAIGN_MAILS_PER_MINUTE": (
         0,
-        "At most this many campaign mails a minute (the run sleeps between mail batches); 0 means no limit.",
+        "At most this many campaign mails a minute (the sender paces itself); 0 means no limit.",
+    ),
+    "CAMPAIGN_MAIL_ATTEMPTS": (
+        5,
+        "Attempts per campaign mail on a temporary failure (SMTP 4xx, connection refused or reset) before it "
+        "counts as failed; the waits between them double from CAMPAIGN_MAIL_RETRY_SECONDS.",
+    ),
+    "CAMPAIGN_MAIL_RETRY_SECONDS": (
+        5.0,
+        "Wait before the first retry of a campaign mail that failed temporarily (then 2x, 4x, ... at most 300 s).",
     ),
     "CAMPAIGN_RUNNER": (
         "subprocess",

@@ -20,11 +20,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from ..audit.models import EventKind
 from ..audit.services import record
-from ..campaigns import mailing, services, targets, tasks
+from ..campaigns import mailing, phases, services, targets, tasks
 from ..campaigns.forms import AddTargetsForm, CampaignForm, ChooseCampaignForm
 from ..campaigns.models import Campaign, CampaignState, RunState, SourceKind
 from ..conf import app_settings
@@ -171,6 +171,7 @@ class CampaignAdmin(admin.ModelAdmin):
             context["preview"] = services.preview(campaign)
         else:
             context["progress"] = services.progress(campaign)
+            context["phase_rows"] = phase_rows(context["progress"]["phases"])
         return context
 
     def targets_view(self, request, object_id):
@@ -254,15 +255,20 @@ class CampaignAdmin(admin.ModelAdmin):
         campaign = self._campaign(request, object_id, change=False)
         writer = csv.writer(_Echo())
 
+        failed_only = request.GET.get("failed") == "1"  # the addresses whose mail failed for good
+        columns, source = ((services.FAILED_MAIL_COLUMNS, services.failed_mail_rows) if failed_only
+                           else (services.EXPORT_COLUMNS, services.export_rows))
+
         def rows():
             yield "\ufeff"  # so spreadsheet programs read UTF-8
-            yield writer.writerow(services.EXPORT_COLUMNS)
-            for row in services.export_rows(campaign):
+            yield writer.writerow(columns)
+            for row in source(campaign):
                 yield writer.writerow([spreadsheet_safe(value) for value in row])
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-{stamp}.csv"'
+        name = f"campaign-{campaign.pk}-{'failed-mails-' if failed_only else ''}{stamp}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
     def mail_preview_view(self, request, object_id):
@@ -272,6 +278,18 @@ class CampaignAdmin(admin.ModelAdmin):
             subject, text, html = mailing.preview(campaign, request.user, language)
             previews.append({"language": language, "label": label, "subject": subject, "text": text, "html": html})
         return self._page(request, campaign, "admin_mail_preview.html", _("Mail preview"), previews=previews)
+
+
+def phase_rows(figures):
+    """The three phases in their order, with what each does, for the campaign page."""
+    texts = {
+        phases.CONTAIN: (pgettext("campaign phase", "Contain"),
+                         _("Resets required; sessions, API tokens and remembered browsers ended.")),
+        phases.MAIL: (pgettext("campaign phase", "Mail"), _("Reset mails, from the first contained batch on.")),
+        phases.WRAP: (pgettext("campaign phase", "Wrap"), _("Former legacy hashes wrapped in argon2id.")),
+    }
+    return [{"name": name, "number": number, "label": texts[name][0], "why": texts[name][1], "figures": figures[name]}
+            for number, name in enumerate(phases.PHASES, start=1)]
 
 
 @user_admin_mixin

@@ -1,4 +1,4 @@
-"""System checks of the campaign settings (ids W160-W162, E160-E163)."""
+"""System checks of the campaign settings (ids W160-W162, E160-E164)."""
 
 import django
 from django.conf import settings
@@ -16,8 +16,11 @@ def _msg(id_, msg, hint, level=checks.Error):
 @checks.register(checks.Tags.security)
 def check_campaign_settings(app_configs=None, **kwargs):
     errors = []
-    for key in ("CAMPAIGN_BATCH_SIZE", "CAMPAIGN_WRAP_WORKERS", "CAMPAIGN_STALE_AFTER"):
+    for key in ("CAMPAIGN_BATCH_SIZE", "CAMPAIGN_WRAP_WORKERS", "CAMPAIGN_WRAP_TASK_SIZE", "CAMPAIGN_STALE_AFTER",
+                "CAMPAIGN_MAIL_ATTEMPTS"):
         value = getattr(app_settings, key)
+        if value is None and key == "CAMPAIGN_WRAP_WORKERS":
+            continue  # one per CPU
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             errors.append(_msg("E160", f'SECURE_SHOPADMIN["{key}"] must be a positive integer.',
                                "Remove the key to use the default (see the settings reference)."))
@@ -25,6 +28,10 @@ def check_campaign_settings(app_configs=None, **kwargs):
     if not isinstance(per_minute, int) or isinstance(per_minute, bool) or per_minute < 0:
         errors.append(_msg("E161", 'SECURE_SHOPADMIN["CAMPAIGN_MAILS_PER_MINUTE"] must be 0 (no limit) or more.',
                            "Set the number of campaign mails your mail service accepts per minute, or 0."))
+    retry = app_settings.CAMPAIGN_MAIL_RETRY_SECONDS
+    if not isinstance(retry, (int, float)) or isinstance(retry, bool) or retry < 0:
+        errors.append(_msg("E164", 'SECURE_SHOPADMIN["CAMPAIGN_MAIL_RETRY_SECONDS"] must be a number of seconds, '
+                           "0 or more.", "Remove the key to use the default (5 seconds)."))
     errors += check_runner(app_settings.CAMPAIGN_RUNNER)
     command = app_settings.CAMPAIGN_COMMAND
     if command is not None and (not isinstance(command, (list, tuple)) or not any("{id}" in str(p) for p in command)):

@@ -16,6 +16,7 @@ class RunState(models.TextChoices):
     IDLE = "idle", _("Not started")
     STARTING = "starting", _("Starting")
     RUNNING = "running", _("Running")
+    WRAPPING = "wrapping", _("Contained and mailed; task queue workers wrapping")
     FINISHED = "finished", _("Finished")
     FAILED = "failed", _("Stopped with an error")
 
@@ -31,7 +32,8 @@ class Campaign(models.Model):
         state: draft (targets are chosen, nothing is changed) → applied → closed.
         applied_by, applied_at: who applied it and when (the run then does the work).
         closed_by, closed_at: who closed it and when; a closed campaign keeps all its rows.
-        wrap_hashes: wrap the targets' fast legacy hashes in argon2id before their resets.
+        wrap_hashes: wrap the targets' former fast legacy hashes (kept, encrypted, on their reset
+            requirements) in argon2id once every target is contained.
         send_mails: mail each target the campaign's reset mail.
         mail_subject_en, mail_body_en, mail_subject_ja, mail_body_ja: the campaign's mail, in
             English and Japanese; the body must hold ``{link}`` and may hold ``{username}``,
@@ -44,6 +46,8 @@ class Campaign(models.Model):
         run_pid: process id of the last run (informational).
         run_error: the last run's error (exception class and message; never a secret).
         run_report: JSON of the last run: counts, the mails left in ``sending`` and failed addresses.
+        phases: JSON of each phase (``contain``, ``mail``, ``wrap``): when it started and finished, and
+            how many of its items were done when it started (its rate and ETA count from there).
     """
 
     name = models.CharField(_("name"), max_length=200)
@@ -60,8 +64,8 @@ class Campaign(models.Model):
                                   related_name="+", verbose_name=_("closed by"), editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     wrap_hashes = models.BooleanField(_("wrap legacy hashes"), default=True, help_text=_(
-        "Wrap the targets' fast legacy hashes in argon2id before their resets, so even the kept former hash "
-        "is costly to crack."))
+        "Once every target is contained, wrap the former fast legacy hashes kept for the reset in argon2id, so "
+        "even they are costly to crack."))
     send_mails = models.BooleanField(_("mail the targets"), default=True)
     mail_subject_en = models.CharField(_("mail subject (English)"), max_length=200, blank=True)
     mail_body_en = models.TextField(_("mail body (English)"), blank=True)
@@ -77,6 +81,7 @@ class Campaign(models.Model):
     run_pid = models.IntegerField(_("run process id"), null=True, blank=True, editable=False)
     run_error = models.TextField(_("run error"), blank=True, editable=False)
     run_report = models.JSONField(_("run report"), default=dict, blank=True, editable=False)
+    phases = models.JSONField(_("phases"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("incident (breach campaign)")
@@ -150,10 +155,10 @@ class CampaignTarget(models.Model):
         is_staff: snapshot of the staff flag when added (the preview's staff/member split).
         source: the first source that named it.
         added_at: when it was added.
-        wrap_state: ``""`` not looked at yet; ``wrapped`` (a fast legacy hash wrapped by the
-            run), ``slow`` (a slow legacy hash, left to the next login's upgrade), ``none`` (no
-            legacy hash), ``skipped`` (the campaign does not wrap), ``changed`` (the password
-            changed between read and write; left as it was).
+        wrap_state: ``""`` not looked at yet; ``wrapped`` (the former fast legacy hash kept on the
+            requirement was wrapped by the run), ``slow`` (a slow legacy hash, kept as it is),
+            ``none`` (no legacy hash), ``skipped`` (the campaign does not wrap), ``changed`` (the
+            requirement changed between read and write, e.g. the reset was done; left as it was).
         required_at: when the run required the reset (in the batch's transaction, together with
             ending sessions, API tokens and remembered browsers); None: not yet.
         requirement: the pending reset requirement it was given or found.

@@ -1,13 +1,13 @@
-"""The run of an applied campaign: a resumable state machine over its targets, in batches.
+"""The run of an applied campaign: three resumable phases, in their order of urgency (see :mod:`.phases`).
 
-Per batch of targets not yet required (primary-key order), in one transaction: wrap their fast
-legacy hashes (compare-and-set; the argon2 work is done just before), require a ``compromised``
-reset (password unusable, every session, API token and remembered browser ended — lockout
-counters are left as they are), note which staff must enrol a second factor, queue the campaign
-mail (one per target: a deduplication key) and stamp the targets. A killed run loses at most the
-batch in flight, which the next run does again from scratch. Then the mails are sent in batches
-(throttled by ``CAMPAIGN_MAILS_PER_MINUTE``): queued → sending → sent | failed; a mail left in
-``sending`` by a killed run is never resent, only reported.
+1. contain (:mod:`.contain`): batch by batch, every target's reset required and sessions, API
+   tokens and remembered browsers ended; a killed run loses at most the batch in flight.
+2. mail (:mod:`.mail_phase`): sending starts with the first contained batch, throttled by
+   ``CAMPAIGN_MAILS_PER_MINUTE``; a mail left in ``sending`` by a killed run is never resent, only reported.
+3. wrap (:mod:`.wrap`): once every target is contained, the kept former hashes are wrapped in
+   argon2id on every core, or split into ranges for task queue workers (:mod:`.wrap_tasks`).
+
+Run again after a kill, each phase takes up what is left.
 """
 
 import os
@@ -15,28 +15,21 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from ..audit.models import EventKind
 from ..audit.services import record
 from ..conf import app_settings
-from ..core.policy import users_under_policy
 from ..hashers.wrapped import default_params
-from ..hashers.wrapping import InlineExecutor, executor_for
 from ..resets import outbox
-from ..resets import services as reset_services
-from ..resets.models import MailState, OutgoingMail, ResetCategory, ResetMode, ResetRequirement
-from ..twofactor.models import AuthenticatorDevice
-from . import mailing, sending, wrap
-from .models import Campaign, CampaignState, CampaignTarget, RunState
-from .services import run_is_stale
-from .sql import update_columns
+from ..resets.models import MailState
+from . import contain, phases, wrap, wrap_tasks
+from .mail_phase import MailPhase, campaign_mails, concurrent_sending_possible
+from .models import Campaign, CampaignTarget, RunState
+from .run_state import RunRefused, claim_run, conclude, heartbeat
 
-
-class RunRefused(Exception):
-    """The campaign is not applied, is closed, or another run is alive."""
+__all__ = ["RunRefused", "RunReport", "campaign_mails", "claim_run", "heartbeat", "run"]
 
 
 @dataclass
@@ -45,216 +38,142 @@ class RunReport:
     required: int = 0
     already_pending: int = 0
     wrapped: int = 0
+    wrap_tasks: int = 0
     mails_queued: int = 0
     sent: int = 0
     failed: int = 0
+    permanent: int = 0
+    retried: int = 0
     skipped: int = 0
     requeued: int = 0
     uncertain: list = field(default_factory=list)  # [{"mail", "username", "claimed_at"}]
     failed_addresses: list = field(default_factory=list)  # [{"username", "email", "error"}]
+    seconds: dict = field(default_factory=dict)  # {"contain": s, "mail": s, "wrap": s}
     stopped: str = ""  # "closed" when the campaign was closed during the run
 
     def as_dict(self):
         return asdict(self)
 
 
-def campaign_mails(campaign):
-    return OutgoingMail.objects.filter(template=mailing.TEMPLATE, context__campaign=campaign.pk)
-
-
-def claim_run(campaign, force=False):
-    """Mark the campaign as running (compare-and-set), unless another live run holds it."""
-    campaign.refresh_from_db()
-    if campaign.state != CampaignState.APPLIED:
-        raise RunRefused("the campaign is not applied (or is closed)")
-    now = timezone.now()
-    rows = Campaign.objects.filter(pk=campaign.pk, state=CampaignState.APPLIED)
-    if not force and not run_is_stale(campaign):
-        rows = rows.exclude(run_state=RunState.RUNNING)
-    claimed = rows.update(run_state=RunState.RUNNING, run_started_at=now, run_heartbeat_at=now,
-                          run_finished_at=None, run_pid=os.getpid(), run_error="")
-    if not claimed:
-        raise RunRefused("another run of this campaign is running")
-    campaign.refresh_from_db()
-
-
-def heartbeat(campaign):
-    """Note a sign of life; False if the campaign was closed meanwhile (the run then stops)."""
-    Campaign.objects.filter(pk=campaign.pk).update(run_heartbeat_at=timezone.now())
-    return Campaign.objects.filter(pk=campaign.pk, state=CampaignState.APPLIED).exists()
-
-
 def run(campaign, *, batch_size=None, workers=None, send=True, mails_per_minute=None, force=False,
-        target_progress=None, mail_progress=None, after_batch=None, sleep=time.sleep):
+        target_progress=None, mail_progress=None, wrap_progress=None, after_batch=None, sleep=None):
     """Do (the rest of) the campaign's work; returns a :class:`RunReport`.
 
-    ``target_progress(n)``/``mail_progress(n)`` move progress bars; ``after_batch(number)`` is a
-    test seam (raise in it to play a killed run).
+    ``target_progress(n)``/``mail_progress(n)``/``wrap_progress(n)`` move a bar per phase;
+    ``after_batch(number)`` is a test seam (raise in it to play a killed run).
     """
     claim_run(campaign, force=force)
     report = RunReport()
     record(EventKind.CAMPAIGN, campaign=campaign, reason=campaign.audit_reason(), step="run_started",
            pid=os.getpid())
+    per_minute = app_settings.CAMPAIGN_MAILS_PER_MINUTE if mails_per_minute is None else mails_per_minute
+    mail = MailPhase(campaign, per_minute, mail_progress, sleep) if send and campaign.send_mails else None
     try:
-        if apply_targets(campaign, report, batch_size or app_settings.CAMPAIGN_BATCH_SIZE,
-                         workers or app_settings.CAMPAIGN_WRAP_WORKERS, target_progress, after_batch):
-            if send and campaign.send_mails:
-                send_mails(campaign, report, mails_per_minute, mail_progress, sleep)
+        if mail is not None:
+            report.requeued = mail.requeued
+            phases.start(campaign, phases.MAIL, mail_done(campaign), per_minute=per_minute)
+            if concurrent_sending_possible():
+                mail.start_thread()
+        if contain_all(campaign, report, batch_size or app_settings.CAMPAIGN_BATCH_SIZE, mail, target_progress,
+                       after_batch):
+            if mail is not None and mail.thread is None:
+                send_rest(campaign, mail, report)  # no sender thread: the mails before the wrap
+            if campaign.wrap_hashes:
+                wrap_phase(campaign, report, workers, wrap_progress)
+            if mail is not None and mail.thread is not None:
+                send_rest(campaign, mail, report)
         else:
             report.stopped = "closed"
+            if mail is not None:
+                mail.halt()
         collect_problems(campaign, report)
     except BaseException as error:
+        if mail is not None:
+            mail.halt()
+            take_mail_counts(mail, report)
         Campaign.objects.filter(pk=campaign.pk).update(
             run_state=RunState.FAILED, run_finished_at=timezone.now(),
             run_error=f"{type(error).__name__}: {error}"[:2000], run_report=report.as_dict())
         record(EventKind.CAMPAIGN, campaign=campaign, reason=campaign.audit_reason(), step="run_failed",
                error=type(error).__name__, **summary(report))
         raise
-    Campaign.objects.filter(pk=campaign.pk).update(
-        run_state=RunState.FINISHED, run_finished_at=timezone.now(), run_heartbeat_at=timezone.now(),
-        run_report=report.as_dict())
-    record(EventKind.CAMPAIGN, campaign=campaign, reason=campaign.audit_reason(), step="run_finished",
-           **summary(report))
+    report.seconds = {name.removesuffix("_seconds"): seconds
+                      for name, seconds in phases.seconds_by_phase(campaign).items()}
+    conclude(campaign, report.as_dict(), summary(report))
     return report
 
 
 def summary(report):
-    return {key: getattr(report, key) for key in ("batches", "required", "already_pending", "wrapped",
-                                                   "mails_queued", "sent", "failed", "skipped")} | {
+    return {key: getattr(report, key) for key in (
+        "batches", "required", "already_pending", "wrapped", "wrap_tasks", "mails_queued", "sent", "failed",
+        "permanent", "retried", "skipped")} | {
         "uncertain": len(report.uncertain), "failed_addresses": len(report.failed_addresses)}
 
 
-# --- targets ---------------------------------------------------------------------------------------
+# --- phases ----------------------------------------------------------------------------------------
 
-def apply_targets(campaign, report, batch_size, workers, progress, after_batch):
-    """Every target not yet required, batch by batch; False if the campaign was closed meanwhile."""
-    params = default_params() if campaign.wrap_hashes else None
-    executor = executor_for(workers) if params is not None else InlineExecutor()
-    todo = CampaignTarget.objects.filter(campaign=campaign, required_at__isnull=True, user__isnull=False)
-    with executor:
-        last = 0
-        while True:
-            batch = next_batch(todo, last, batch_size)
-            if not batch:
-                return True
-            last = batch[-1][0]
-            pending = wrap.compute(executor, batch, params, batch_size) if params is not None else None
-            apply_batch(campaign, batch, pending, params, report)
-            report.batches += 1
-            if progress:
-                progress(len(batch))
-            if after_batch:
-                after_batch(report.batches)
-            if not heartbeat(campaign):
-                return False
-
-
-def next_batch(todo, last, batch_size):
-    """[(target pk, user pk, password)] of the next targets after ``last``.
-
-    Two indexed lookups rather than a join, which the planner may answer by reading every user
-    (the targets' statistics lag behind a campaign just filled): each batch costs the same at any size.
-    """
-    targets = list(todo.filter(pk__gt=last).order_by("pk").values_list("pk", "user_id")[:batch_size])
-    passwords = dict(get_user_model()._default_manager.filter(pk__in=[user_id for _pk, user_id in targets])
-                     .values_list("pk", "password"))
-    return [(pk, user_id, passwords[user_id]) for pk, user_id in targets if user_id in passwords]
-
-
-def apply_batch(campaign, batch, pending, params, report):
-    target_ids = [target_id for target_id, _pk, _password in batch]
-    now = timezone.now()
-    with transaction.atomic():
-        # the batch may have been done by a concurrent run since it was read: keep to the rest
-        fresh = set(CampaignTarget.objects.select_for_update().filter(pk__in=target_ids, required_at__isnull=True)
-                    .values_list("pk", flat=True))
-        if not fresh:
-            return
-        batch = [row for row in batch if row[0] in fresh]
-        user_ids = [pk for _target_id, pk, _password in batch]
-        states = {}
-        if pending is not None:
-            pending.jobs = [job for job in pending.jobs if job[0] in fresh]
-            states = wrap.write(pending, params)
-        result = reset_services.require_reset(
-            user_ids, mode=ResetMode.COMPROMISED, category=ResetCategory.BREACH, reason=campaign.audit_reason(),
-            actor=campaign.applied_by, notify=False, batch_size=len(user_ids), campaign=campaign)
-        requirements = dict(ResetRequirement.objects.pending().filter(user_id__in=user_ids)
-                            .values_list("user_id", "pk"))
-        must_enrol = enrolment_needed(user_ids)
-        user_of = {target_id: user_id for target_id, user_id, _password in batch}
-        mails = queue_mails(campaign, user_ids, requirements, must_enrol) if campaign.send_mails else {}
-        ids = list(user_of)
-        update_columns(CampaignTarget, {  # each target written once
-            "requirement": {t: requirements.get(u) for t, u in user_of.items()},
-            "wrap_state": {t: states.get(t, wrap.SKIPPED) for t in user_of},
-            "needs_enrolment": {t: u in must_enrol for t, u in user_of.items()},
-            "mail": {t: mails[u] for t, u in user_of.items() if u in mails},
-        }, same={"required_at": now})
-        wrapped = sum(1 for state in states.values() if state == wrap.WRAPPED)
-        record(EventKind.CAMPAIGN, campaign=campaign, actor=campaign.applied_by, reason=campaign.audit_reason(),
-               step="batch", targets=len(ids), required=result.affected,
-               already_pending=len(result.already_pending), wrapped=wrapped, mails_queued=len(mails),
-               first_target=min(fresh), last_target=max(fresh))
-    report.required += result.affected
-    report.already_pending += len(result.already_pending)
-    report.wrapped += wrapped
-    report.mails_queued += len(mails)
-
-
-def enrolment_needed(user_ids):
-    """Users among these whom the 2FA policy covers and who have no confirmed device."""
-    covered = users_under_policy(get_user_model()._default_manager.filter(pk__in=user_ids))
-    with_device = AuthenticatorDevice.objects.filter(user_id__in=user_ids, confirmed=True).values("user_id")
-    return set(covered.exclude(pk__in=with_device).values_list("pk", flat=True))
-
-
-def queue_mails(campaign, user_ids, requirements, must_enrol):
-    """Queue one campaign mail per user with an address and a pending requirement; returns {user_id: mail id}.
-
-    The targets are locked and not yet stamped, so none has a mail yet (a killed run's batch was
-    rolled back whole): the rows are inserted without looking their keys up first, a lookup that
-    would read the whole outbox per batch once it is large. The keys stay unique in the database.
-    """
-    user_model = get_user_model()
-    email_field = user_model.get_email_field_name()
-    with_address = set(user_model._default_manager.filter(pk__in=user_ids).exclude(**{email_field: ""})
-                       .exclude(**{f"{email_field}__isnull": True}).values_list("pk", flat=True))
-    rows = OutgoingMail.objects.bulk_create([
-        mailing.mail_row(campaign, user_id, requirements[user_id], user_id in must_enrol)
-        for user_id in user_ids if user_id in requirements and user_id in with_address
-    ], batch_size=1000)
-    if all(row.pk is not None for row in rows):
-        return {row.user_id: row.pk for row in rows}
-    keys = [row.dedupe_key for row in rows]  # a database that does not return the new keys
-    return dict(OutgoingMail.objects.filter(dedupe_key__in=keys).values_list("user_id", "pk"))
-
-
-# --- mails -------------------------------------------------------------------------------------------
-
-def send_mails(campaign, report, mails_per_minute, progress, sleep):
-    """Send the campaign's queued mails in batches; failed ones of earlier runs are queued again first."""
-    mails = campaign_mails(campaign)
-    report.requeued = outbox.requeue_failed(queryset=mails)
-    per_minute = app_settings.CAMPAIGN_MAILS_PER_MINUTE if mails_per_minute is None else mails_per_minute
-    batch = app_settings.MAIL_BATCH_SIZE * 10  # a heartbeat after each
-    if per_minute:
-        batch = max(1, min(batch, per_minute))
+def contain_all(campaign, report, batch_size, mail, progress, after_batch):
+    """Every target not yet contained, batch by batch; False if the campaign was closed meanwhile."""
+    todo = contain.todo(campaign)
+    phases.start(campaign, phases.CONTAIN, CampaignTarget.objects.filter(
+        campaign=campaign, required_at__isnull=False).count())
+    last = 0
     while True:
-        started = time.monotonic()
-        sent = sending.send_queued(campaign, mails, batch_size=app_settings.MAIL_BATCH_SIZE, limit=batch,
-                                   progress=progress)
-        report.sent += sent.sent
-        report.failed += sent.failed
-        report.skipped += sent.skipped
-        done = sent.sent + sent.failed + sent.skipped
+        batch = contain.next_batch(todo, last, batch_size)
+        if not batch:
+            break
+        last = batch[-1][0]
+        contain.contain_batch(campaign, batch, report)
+        if progress:
+            progress(len(batch))
+        if after_batch:
+            after_batch(report.batches)
         if not heartbeat(campaign):
-            report.stopped = "closed"
-            return
-        if not done or not mails.filter(state=MailState.QUEUED).exists():
-            return
-        if per_minute:
-            sleep(max(0.0, done * 60.0 / per_minute - (time.monotonic() - started)))
+            return False
+        if mail is not None:
+            mail.raise_error()
+            if mail.thread is None:
+                mail.step(block=False)  # one batch between two: the first mails leave at once
+    phases.finish(campaign, phases.CONTAIN)
+    return True
+
+
+def wrap_phase(campaign, report, workers, progress):
+    params = default_params()
+    done = CampaignTarget.objects.filter(campaign=campaign).exclude(wrap_state="").count()
+    if wrap_tasks.distributed():
+        phases.start(campaign, phases.WRAP, done, distributed=True)
+        report.wrap_tasks = wrap_tasks.enqueue(campaign, params)
+        return
+    workers = workers or wrap.workers_for(params)
+    phases.start(campaign, phases.WRAP, done, workers=workers, params=list(params.as_tuple()))
+    last_beat = [time.monotonic()]
+
+    def beat():
+        if time.monotonic() - last_beat[0] > 5:
+            last_beat[0] = time.monotonic()
+            heartbeat(campaign)
+
+    counts = wrap.wrap_targets(campaign, params, workers=workers, batch_size=app_settings.WRAP_BATCH_SIZE,
+                               progress=progress, after_chunk=beat)
+    report.wrapped += counts.wrapped
+    phases.finish(campaign, phases.WRAP)
+
+
+def send_rest(campaign, mail, report):
+    mail.wait(lambda: heartbeat(campaign))
+    take_mail_counts(mail, report)
+    phases.finish(campaign, phases.MAIL)
+
+
+def take_mail_counts(mail, report):
+    for name in ("sent", "failed", "permanent", "retried", "skipped"):
+        setattr(report, name, getattr(mail.report, name))
+    report.mails_queued = mail.queued
+
+
+def mail_done(campaign):
+    return campaign_mails(campaign).filter(state__in=[MailState.SENT, MailState.FAILED]).count()
 
 
 def collect_problems(campaign, report):

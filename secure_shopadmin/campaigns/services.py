@@ -19,10 +19,10 @@ from ..conf import app_settings
 from ..core.models import UserSession
 from ..hashers.wrapped import ALGORITHM as WRAPPED_ALGORITHM
 from ..hashers.wrapping import wrappable_algorithms
-from ..resets.models import MailState, ResetRequirement
+from ..resets.models import MailState, OutgoingMail, ResetRequirement
 from ..twofactor.models import AuthenticatorDevice
 from ..twofactor.passkeys.models import PasskeyDevice
-from . import mailing
+from . import mailing, phases
 from .models import Campaign, CampaignState, CampaignTarget, RunState
 from .targets import legacy_or_wrapped_q, prefix_q
 
@@ -141,6 +141,7 @@ def _logged_in_since():
 
 def progress(campaign):
     """Counts of the campaign's targets by step; the admin's live figures and the JSON endpoint."""
+    email_field = get_user_model().get_email_field_name()
     targets = CampaignTarget.objects.filter(campaign=campaign)
     counts = targets.aggregate(
         targets=Count("pk"),
@@ -150,12 +151,14 @@ def progress(campaign):
         mail_sending=Count("pk", filter=Q(mail__state=MailState.SENDING)),
         mailed=Count("pk", filter=Q(mail__state=MailState.SENT)),
         mail_failed=Count("pk", filter=Q(mail__state=MailState.FAILED)),
-        no_mail=Count("pk", filter=Q(required_at__isnull=False, mail__isnull=True)),
+        no_mail=Count("pk", filter=Q(required_at__isnull=False, mail__isnull=True) & (
+            Q(**{f"user__{email_field}": ""}) | Q(**{f"user__{email_field}__isnull": True}))),
         reset_done=Count("pk", filter=Q(requirement__satisfied_at__isnull=False)),
         reset_cancelled=Count("pk", filter=Q(requirement__cancelled_at__isnull=False)),
         needs_enrolment=Count("pk", filter=Q(needs_enrolment=True)),
     )
     counts["pending"] = counts["targets"] - counts["required"]
+    counts["wrap_looked_at"] = targets.exclude(wrap_state="").count()
     counts["logged_in_since"] = targets.filter(required_at__isnull=False).filter(_logged_in_since()).count()
     campaign.refresh_from_db(fields=["state", "run_state", "run_heartbeat_at", "run_started_at",
                                      "run_finished_at", "run_error", "run_report"])
@@ -168,7 +171,24 @@ def progress(campaign):
         "run_error": campaign.run_error,
         "uncertain_mails": len(campaign.run_report.get("uncertain", [])),
     })
+    counts["phases"] = phase_figures(campaign, counts)
     return counts
+
+
+def phase_figures(campaign, counts):
+    """{phase: figures} of the three phases (:func:`.phases.figure`): count, rate, ETA."""
+    campaign.refresh_from_db(fields=["phases", "send_mails", "wrap_hashes"])
+    mail_total = counts["targets"] - counts["no_mail"] if campaign.send_mails else 0
+    figures = {
+        phases.CONTAIN: phases.figure(campaign.phases, phases.CONTAIN, counts["required"], counts["targets"]),
+        phases.MAIL: phases.figure(campaign.phases, phases.MAIL, counts["mailed"] + counts["mail_failed"],
+                                   mail_total),
+        phases.WRAP: phases.figure(campaign.phases, phases.WRAP, counts["wrap_looked_at"] if campaign.wrap_hashes
+                                   else 0, counts["targets"] if campaign.wrap_hashes else 0),
+    }
+    figures[phases.MAIL]["off"] = not campaign.send_mails
+    figures[phases.WRAP]["off"] = not campaign.wrap_hashes
+    return figures
 
 
 def run_is_stale(campaign):
@@ -214,3 +234,16 @@ def export_rows(campaign, chunk_size=2000):
                 mail.last_error if mail else "", "yes" if target.since else "no",
             )
         last = chunk[-1].pk
+
+
+FAILED_MAIL_COLUMNS = ("username", "email", "error")
+
+
+def failed_mail_rows(campaign):
+    """(username, address, error) of each campaign mail that failed for good (permanent refusals, attempts
+    used up), in primary-key order: the list to check the addresses of."""
+    email_field = get_user_model().get_email_field_name()
+    failed = (OutgoingMail.objects.filter(campaign_targets__campaign=campaign, state=MailState.FAILED)
+              .exclude(last_error__startswith="skipped").select_related("user").order_by("pk"))
+    for mail in failed.iterator(chunk_size=2000):
+        yield mail.user.get_username(), getattr(mail.user, email_field, ""), mail.last_error

@@ -1,81 +1,171 @@
-"""Wrapping the fast legacy hashes of one batch of targets, with the hashers' own pieces.
+"""Phase 3, wrap: the former fast legacy hashes of contained targets, wrapped in argon2id on every core.
 
-The argon2 work (inline or in the worker processes of ``hashers.wrapping``) happens before the
-batch's transaction; inside it each value is written with the same compare-and-set as
-``wrap_legacy_hashes`` (``UPDATE … WHERE pk = … AND password = <the value read>``), so a login that
-changed the password meanwhile wins and a rerun never wraps twice (a wrapped value is no longer legacy).
+Containment made each target's password unusable and kept its former hash, encrypted, on the reset
+requirement (the new password must not match it). Here that kept hash is wrapped at
+``WRAP_ARGON2_PARAMS`` by the worker pool of ``wrap_legacy_hashes`` (:mod:`..hashers.wrapping`:
+processes per core, at most two chunks per worker queued) and written back encrypted with a
+compare-and-set on the stored value, so a reset done meanwhile (which clears it) wins and a rerun
+never wraps twice (the target's ``wrap_state`` is set in the same transaction).
 
-:func:`wrap_range` is one task of ``wrap_legacy_hashes --distribute``: the users of one primary-key
-range, wrapped by ``hashers.wrapping`` with the same compare-and-set.
+With a task queue runner the wrap is split into primary-key ranges of targets
+(:func:`wrap_range_of_campaign`, ``CAMPAIGN_WRAP_TASK_SIZE`` each) that any number of workers
+share; :func:`wrap_range` is one task of ``wrap_legacy_hashes --distribute`` (users' own hashes).
 """
 
 import os
+import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from ..audit.models import EventKind
 from ..audit.services import record
 from ..conf import app_settings
-from ..hashers.argon2_worker import argon2_tags
-from ..hashers.wrapped import SALT_BYTES, Argon2Params, assemble, wrap_input
-from ..hashers.wrapping import KEEP_SLOW, chunk_size_for, classify, wrap_all
+from ..core import crypto
+from ..hashers.wrapped import Argon2Params, assemble, wrap_input
+from ..hashers.wrapping import (
+    KEEP_SLOW,
+    Job,
+    chunk_size_for,
+    classify,
+    default_workers,
+    executor_for,
+    hash_chunks,
+    wrap_all,
+)
 from ..hashers.wrapping import MALFORMED as HASHER_MALFORMED
-from .sql import update_by_pk
+from ..resets.models import ResetRequirement
+from .models import CampaignTarget
+from .sql import update_by_pk, update_columns
 
-WRAPPED, SLOW, NONE, CHANGED, MALFORMED, SKIPPED = "wrapped", "slow", "none", "changed", "bad", "skipped"
+WRAPPED, SLOW, NONE, CHANGED, MALFORMED = "wrapped", "slow", "none", "changed", "bad"
 
 
 @dataclass
-class Pending:
-    """Tags computed for one batch, to be written in its transaction."""
-
-    jobs: list = field(default_factory=list)  # (target_id, user_pk, old value, scheme, rest, salt, tag)
-    states: dict = field(default_factory=dict)  # target_id -> state for targets not to be written
+class WrapCounts:
+    wrapped: int = 0
+    other: int = 0  # slow, none, changed or malformed
 
 
-def compute(executor, rows, params, batch_size):
-    """rows: [(target_id, user_pk, password)]; hash every fast legacy value (in parallel if the
-    executor has workers). Returns a :class:`Pending`."""
-    pending = Pending()
-    work = []
-    for target_id, pk, encoded in rows:
+def todo(campaign, pk_range=None):
+    """Contained targets whose kept hash was not looked at yet, in primary-key order."""
+    rows = CampaignTarget.objects.filter(campaign=campaign, wrap_state="", required_at__isnull=False)
+    after, upto = pk_range or (None, None)
+    if after is not None:
+        rows = rows.filter(pk__gt=after)
+    if upto is not None:
+        rows = rows.filter(pk__lte=upto)
+    return rows.order_by("pk")
+
+
+def workers_for(params):
+    return app_settings.CAMPAIGN_WRAP_WORKERS or default_workers(params)
+
+
+def wrap_targets(campaign, params, *, workers=1, pk_range=None, batch_size=500, progress=None, after_chunk=None):
+    """Wrap the kept hashes of the targets left (in ``pk_range``); returns :class:`WrapCounts`.
+
+    ``progress(n)`` moves a bar; ``after_chunk()`` is called after each write (a heartbeat; a test seam).
+    """
+    counts = WrapCounts()
+
+    def write_chunk(chunk, tags):
+        write(chunk, tags, params, counts)
+        if progress:
+            progress(len(chunk))
+        if after_chunk:
+            after_chunk()
+
+    chunks = jobs(todo(campaign, pk_range), batch_size, chunk_size_for(params, batch_size), counts, progress)
+    with executor_for(workers) as executor:
+        hash_chunks(executor, chunks, params, workers, write_chunk)
+    return counts
+
+
+def jobs(rows, batch_size, chunk_size, counts, progress):
+    """Chunks of :class:`Job` (pk: (target, requirement), old: the stored ciphertext); the targets whose kept
+    hash is not to be wrapped get their state here, a batch at a time."""
+    last, chunk = 0, []
+    while True:
+        batch = list(rows.filter(pk__gt=last).values_list("pk", "requirement_id",
+                                                          "requirement__old_password_wrapped")[:batch_size])
+        if not batch:
+            break
+        last = batch[-1][0]
+        states = {}
+        for target_id, requirement_id, stored in batch:
+            encoded = decrypted(stored)
+            try:
+                scheme, digest, rest = wrap_input(encoded)
+            except ValueError:
+                states[target_id] = state_of(encoded)
+                continue
+            chunk.append(Job((target_id, requirement_id), stored, scheme, digest, rest))
+            if len(chunk) >= chunk_size:
+                yield chunk
+                chunk = []
+        if states:
+            update_columns(CampaignTarget, {"wrap_state": states})
+            counts.other += len(states)
+            if progress:
+                progress(len(states))
+    if chunk:
+        yield chunk
+
+
+def decrypted(stored):
+    if not stored:
+        return ""
+    try:
+        return crypto.decrypt(stored).decode()
+    except crypto.InvalidToken:
+        return ""
+
+
+def state_of(encoded):
+    found = classify(encoded) if encoded else None
+    if found is None:
+        return NONE
+    return {KEEP_SLOW: SLOW, HASHER_MALFORMED: MALFORMED}.get(found[1], NONE)
+
+
+def write(chunk, tags, params, counts):
+    """Compare-and-set each kept hash with its wrapped value (encrypted) and the targets' states, in one
+    transaction."""
+    new, old, states = {}, {}, {}
+    for job, tag in zip(chunk, tags, strict=True):
+        target_id, requirement_id = job.pk
         try:
-            scheme, digest, rest = wrap_input(encoded or "")
-        except ValueError:
-            found = classify(encoded or "")
-            if found is None:
-                pending.states[target_id] = NONE
-            else:
-                pending.states[target_id] = SLOW if found[1] == KEEP_SLOW else (
-                    MALFORMED if found[1] == HASHER_MALFORMED else NONE)
-            continue
-        work.append((target_id, pk, encoded, scheme, digest, rest, os.urandom(SALT_BYTES)))
-    size = chunk_size_for(params, batch_size)
-    chunks = [work[i:i + size] for i in range(0, len(work), size)]
-    futures = [executor.submit(argon2_tags, [(w[4], w[6]) for w in chunk], params.as_tuple()) for chunk in chunks]
-    for chunk, future in zip(chunks, futures, strict=True):
-        for (target_id, pk, old, scheme, _digest, rest, salt), tag in zip(chunk, future.result(), strict=True):
-            pending.jobs.append((target_id, pk, old, scheme, rest, salt, tag))
-    return pending
-
-
-def write(pending, params):
-    """Compare-and-set each value (call inside the batch's transaction); returns {target_id: state}."""
-    states = dict(pending.states)
-    new, old, target_of = {}, {}, {}
-    for target_id, pk, old_value, scheme, rest, salt, tag in pending.jobs:
-        try:
-            new[pk] = assemble(scheme, rest, params, salt, tag)
+            value = assemble(job.scheme, job.rest, params, job.salt, tag)
         except ValueError:
             states[target_id] = MALFORMED
             continue
-        old[pk], target_of[pk] = old_value, target_id
-    written = set(update_by_pk(get_user_model(), "password", new, where_equal=old)) if new else set()
-    for pk, target_id in target_of.items():
-        states[target_id] = WRAPPED if pk in written else CHANGED
-    return states
+        new[requirement_id] = crypto.encrypt(value.encode())
+        old[requirement_id] = job.old
+    with transaction.atomic():
+        written = set(update_by_pk(ResetRequirement, "old_password_wrapped", new, where_equal=old)) if new else set()
+        for job in chunk:
+            target_id, requirement_id = job.pk
+            if target_id not in states:
+                states[target_id] = WRAPPED if requirement_id in written else CHANGED
+        update_columns(CampaignTarget, {"wrap_state": states})
+    wrapped = sum(1 for state in states.values() if state == WRAPPED)
+    counts.wrapped += wrapped
+    counts.other += len(states) - wrapped
+
+
+def wrap_range_of_campaign(campaign, after, upto, params):
+    """One task of a distributed campaign wrap: the targets with ``after < pk <= upto``, hashed in this
+    process (a task queue's worker runs one task per process: the queue's concurrency is the wrap's)."""
+    params = Argon2Params(*params)
+    started = time.monotonic()
+    counts = wrap_targets(campaign, params, workers=1, pk_range=(after, upto),
+                          batch_size=app_settings.WRAP_BATCH_SIZE)
+    record(EventKind.CAMPAIGN, campaign=campaign, reason=campaign.audit_reason(), step="wrap_range",
+           pk_after=after, pk_upto=upto, wrapped=counts.wrapped, other=counts.other,
+           seconds=round(time.monotonic() - started, 1), host=socket.gethostname(), pid=os.getpid())
+    return counts
 
 
 def wrap_range(after, upto, params, reason=""):

@@ -8,9 +8,13 @@ crash or a kill) skips it: the command is idempotent and resumable.
 """
 
 import multiprocessing
+import multiprocessing.context
 import os
+import sys
+import types
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -19,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 
-from .argon2_worker import argon2_tags
+from .argon2_worker import argon2_tags, exit_with_parent
 from .base import SLOW
 from .schemes import LEGACY_HASHERS, legacy_hasher_of
 from .wrapped import ALGORITHM as WRAPPED_ALGORITHM
@@ -84,13 +88,18 @@ def count_candidates(user_model=None, pk_range=None):
 
 
 def pk_ranges(task_size, user_model=None):
-    """[(after, up to)] covering every candidate, about ``task_size`` candidates each.
+    """[(after, up to)] covering every candidate, about ``task_size`` candidates each (see :func:`ranges_of`)."""
+    return ranges_of(candidates(user_model), task_size)
 
-    Bounds are primary keys of candidates, so the ranges hold the same number however sparse the
-    candidates are; the first starts at None and the last ends at None (users added meanwhile too).
+
+def ranges_of(rows, task_size):
+    """[(after, up to)] covering the rows of ``rows`` (a queryset), about ``task_size`` rows each.
+
+    Bounds are primary keys of rows, so the ranges hold the same number however sparse the rows
+    are; the first starts at None and the last ends at None (rows added meanwhile too).
     """
     ranges, after, count = [], None, 0
-    for pk in candidates(user_model).values_list("pk", flat=True).iterator(chunk_size=5000):
+    for pk in rows.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=5000):
         count += 1
         if count == task_size:
             ranges.append((after, pk))
@@ -224,10 +233,62 @@ def chunk_size_for(params, batch_size):
     return max(1, min(batch_size, CHUNK_MICROSECONDS // (params.time_cost * params.memory_cost)))
 
 
+@contextmanager
+def main_module_hidden():
+    """While a worker starts, the parent's ``__main__`` looks like a bare module with no file or name.
+
+    A spawned child re-imports the parent's main module before it runs anything: a script that calls
+    ``call_command("wrap_legacy_hashes")`` without an ``if __name__ == "__main__"`` guard (a data
+    migration's helper, a task module, a notebook) would run again in every worker and break the
+    pool. The workers run only :mod:`.argon2_worker`, imported by its own name, so they need none of it.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+class WorkerProcess(multiprocessing.context.SpawnProcess):
+    """A spawned process that starts without importing the parent's ``__main__``."""
+
+    @staticmethod
+    def _Popen(process_obj):
+        with main_module_hidden():
+            return multiprocessing.context.SpawnProcess._Popen(process_obj)
+
+
+class WorkerContext(multiprocessing.context.SpawnContext):
+    """The spawn start method (no fork of a process holding database connections and threads), with
+    :class:`WorkerProcess` processes."""
+
+    Process = WorkerProcess
+
+
 def executor_for(workers):
     if workers <= 1:
         return InlineExecutor()
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=WorkerContext(), initializer=exit_with_parent,
+                               initargs=(os.getpid(),))
+
+
+def hash_chunks(executor, chunks, params, workers, write_chunk):
+    """Hash each chunk of :class:`Job` in ``executor`` and ``write_chunk(chunk, tags)`` here, in order.
+
+    At most two chunks per worker wait in the queue, so memory stays bounded and the workers never
+    run dry while this process writes.
+    """
+    params_tuple = params.as_tuple()
+    in_flight = deque()
+    for chunk in chunks:
+        in_flight.append((chunk, executor.submit(argon2_tags, [(j.digest, j.salt) for j in chunk], params_tuple)))
+        if len(in_flight) > 2 * max(workers, 1) - 1:
+            chunk, future = in_flight.popleft()
+            write_chunk(chunk, future.result())
+    while in_flight:
+        chunk, future = in_flight.popleft()
+        write_chunk(chunk, future.result())
 
 
 def wrap_all(params, *, user_model=None, batch_size=500, workers=1, progress=None, before_write=None,
@@ -241,23 +302,14 @@ def wrap_all(params, *, user_model=None, batch_size=500, workers=1, progress=Non
     progress = progress or (lambda n: None)
     report = WrapReport()
     chunk_size = chunk_size_for(params, batch_size)
-    params_tuple = params.as_tuple()
-    in_flight = deque()
 
-    def finish():
-        chunk, future = in_flight.popleft()
-        tags = future.result()
+    def write_chunk(chunk, tags):
         if before_write:
             before_write(chunk)
         write(user_model, chunk, tags, params, report)
         progress(len(chunk))
 
     with executor_for(workers) as executor:
-        for chunk in jobs(walk(user_model, batch_size, pk_range), report, progress, chunk_size):
-            in_flight.append((chunk, executor.submit(argon2_tags, [(j.digest, j.salt) for j in chunk], params_tuple)))
-            if len(in_flight) > 2 * max(workers, 1) - 1:
-                finish()
-        while in_flight:
-            finish()
+        hash_chunks(executor, jobs(walk(user_model, batch_size, pk_range), report, progress, chunk_size), params,
+                    workers, write_chunk)
     return report
-

@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from secure_shopadmin.campaigns import mailing, targets
+from secure_shopadmin.campaigns import mailing, runner, services, targets
 from secure_shopadmin.campaigns.models import Campaign, CampaignState, CampaignTarget, RunState
 from secure_shopadmin.resets.models import ResetRequirement
 from secure_shopadmin.testing import pipeline_login
+from tests.mailers import use_mail_backend
 
 from ..conftest import enrol_device
 from .conftest import seed_members
@@ -93,6 +94,11 @@ def test_operator_path(owner_client, superuser, inline_runner, staff_user):
     pipeline_login(owner_client, User.objects.get(pk=superuser.pk))
     progress = owner_client.get(url("progress_json", campaign)).json()
     assert progress["required"] == progress["mailed"] == 32 and progress["run_state"] == "finished"
+    phases = progress["phases"]
+    assert [phases[name]["done"] for name in ("contain", "mail", "wrap")] == [32, 32, 32]
+    assert all(phases[name]["state"] == "done" and phases[name]["seconds"] is not None for name in phases)
+    page = owner_client.get(url("change", campaign)).content.decode()
+    assert page.count('<tr data-phase="') == 3 and '<progress max="32" value="32"' in page
 
     export = owner_client.get(url("export_csv", campaign))
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
@@ -186,3 +192,19 @@ def test_the_change_page_keeps_the_placeholders_but_not_the_targets_note(owner_c
     create(owner_client)
     html = owner_client.get(url("change", Campaign.objects.get())).content.decode()
     assert 'class="ssa-placeholders"' in html and 'id="campaign-targets-help"' not in html
+
+
+def test_failed_addresses_export(owner_client, campaign, settings):
+    members = seed_members(3)
+    targets.add_selection(campaign, User.objects.filter(pk__in=[m.pk for m in members]))
+    services.apply(campaign)
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "CAMPAIGN_MAIL_ATTEMPTS": 1}
+    use_mail_backend(settings, "tests.campaigns.failing_mail.EmailBackend")
+    runner.run(campaign)
+    page = owner_client.get(url("change", campaign)).content.decode()
+    assert 'id="campaign-export-failed"' in page
+    export = owner_client.get(url("export_csv", campaign) + "?failed=1")
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["username", "email", "error"]
+    assert sorted(row[1] for row in rows[1:]) == [m.email for m in members]
+    assert "failed-mails" in export["Content-Disposition"]

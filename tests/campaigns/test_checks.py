@@ -21,10 +21,20 @@ def test_the_defaults_pass(settings):
     assert found(settings) == []
 
 
-@pytest.mark.parametrize("key", ["CAMPAIGN_BATCH_SIZE", "CAMPAIGN_WRAP_WORKERS", "CAMPAIGN_STALE_AFTER"])
+@pytest.mark.parametrize("key", ["CAMPAIGN_BATCH_SIZE", "CAMPAIGN_WRAP_WORKERS", "CAMPAIGN_STALE_AFTER",
+                                 "CAMPAIGN_WRAP_TASK_SIZE", "CAMPAIGN_MAIL_ATTEMPTS"])
 @pytest.mark.parametrize("value", [0, -5, "100", True])
 def test_sizes_must_be_positive_integers(settings, key, value):
     assert found(settings, **{key: value}) == ["E160"]
+
+
+def test_wrap_workers_may_be_none_for_one_per_cpu(settings):
+    assert found(settings, CAMPAIGN_WRAP_WORKERS=None) == []
+
+
+@pytest.mark.parametrize("value", [-1, "5", None])
+def test_mail_retry_seconds_is_zero_or_more(settings, value):
+    assert found(settings, CAMPAIGN_MAIL_RETRY_SECONDS=value) == ["E164"]
 
 
 @pytest.mark.parametrize("value", [-1, "600", 1.5])

@@ -10,7 +10,7 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
-from secure_shopadmin.campaigns import runner, services, targets
+from secure_shopadmin.campaigns import contain, runner, services, targets
 from secure_shopadmin.campaigns.models import CampaignTarget, RunState
 from secure_shopadmin.core import crypto
 from secure_shopadmin.core.models import UserSession
@@ -100,10 +100,12 @@ def test_a_run_killed_between_batches_resumes_where_it_stopped(campaign, cheap_w
     campaign.refresh_from_db()
     assert campaign.run_state == RunState.FAILED
     assert campaign.targets.filter(required_at__isnull=False).count() == 200
-    assert mail.outbox == []  # mails go out after the targets
+    assert recipients() == Counter({m.email: 1 for m in members[:100]})  # the first batch's mails left at once
+    assert campaign.targets.filter(wrap_state="").count() == 300  # the wrap waits for every target contained
     report = runner.run(campaign, batch_size=100)
-    assert report.batches == 1 and report.required == 100 and report.sent == 300
-    assert ResetRequirement.objects.count() == 300 and len(mail.outbox) == 300
+    assert report.batches == 1 and report.required == 100 and report.sent == 200 and report.wrapped == 300
+    assert ResetRequirement.objects.count() == 300
+    assert recipients() == Counter({m.email: 1 for m in members})
     assert not User.objects.filter(password__startswith="legacy_md5$").exists()
 
 
@@ -113,6 +115,8 @@ def test_mails_left_in_sending_are_reported_not_resent(campaign):
     services.apply(campaign)
     runner.run(campaign, send=False)
     mails = runner.campaign_mails(campaign)
+    assert not mails.exists()  # contained only: the mail phase queues each mail just before sending
+    assert contain.queue_mails(campaign, 100)[0] == 20
     assert mails.filter(state=MailState.QUEUED).count() == 20
     stuck = list(mails.order_by("pk")[:3])
     OutgoingMail.objects.filter(pk__in=[m.pk for m in stuck]).update(state=MailState.SENDING)  # a killed run
@@ -125,13 +129,16 @@ def test_mails_left_in_sending_are_reported_not_resent(campaign):
 
 
 def test_failed_mails_are_reported_and_retried_on_the_next_run(campaign, settings):
+    settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "CAMPAIGN_MAIL_RETRY_SECONDS": 0.01,
+                                 "CAMPAIGN_MAIL_ATTEMPTS": 3}
     members = seed_members(5)
     targets.add_selection(campaign, User.objects.filter(pk__in=[m.pk for m in members]))
     services.apply(campaign)
     use_mail_backend(settings, "tests.campaigns.failing_mail.EmailBackend")
     report = runner.run(campaign)
-    assert report.failed == 5 and report.sent == 0
+    assert report.failed == 5 and report.sent == 0 and report.retried == 10  # 3 attempts each
     assert {row["email"] for row in report.failed_addresses} == {m.email for m in members}
+    assert all(row["error"].startswith("temporary: ConnectionRefusedError") for row in report.failed_addresses)
     assert services.progress(campaign)["mail_failed"] == 5
     use_mail_backend(settings, "django.core.mail.backends.locmem.EmailBackend")
     report = runner.run(campaign)
@@ -139,15 +146,15 @@ def test_failed_mails_are_reported_and_retried_on_the_next_run(campaign, setting
     assert recipients() == Counter({m.email: 1 for m in members})
 
 
-def test_throttle_sleeps_between_mail_batches(campaign):
+def test_throttle_spaces_the_mails(campaign):
     members = seed_members(7)
     targets.add_selection(campaign, User.objects.filter(pk__in=[m.pk for m in members]))
     services.apply(campaign)
     slept = []
     report = runner.run(campaign, mails_per_minute=3, sleep=slept.append)
     assert report.sent == 7
-    assert len(slept) == 2  # batches of 3, 3, 1: a pause after each but the last
-    assert all(0 < pause <= 60 for pause in slept)
+    # one mail every 20 s: the k-th mail waits until 20k s after the first (this sleep does not pass time)
+    assert [round(pause) for pause in slept] == [20, 40, 60, 80, 100, 120]
 
 
 def test_lockout_counters_are_kept_and_other_sessions_survive(campaign, member, staff_user):
