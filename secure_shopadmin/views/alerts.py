@@ -20,7 +20,7 @@ from ..core.sensitive import secret_variables
 from ..twofactor.services import has_device
 
 
-def _page(request, template, context, status=200, user=None):
+def alerts_page(request, template, context, status=200, user=None):
     response = render(request, f"secure_shopadmin/alerts/{template}", {
         **page_context(request, user=user), **context}, status=status)
     # the token is in the path: never send it to another site ("no-referrer" would make the
@@ -29,8 +29,8 @@ def _page(request, template, context, status=200, user=None):
     return response
 
 
-def _invalid(request):
-    return _page(request, "link_invalid.html", {"title": _("Link not valid")}, status=410)
+def invalid_link(request):
+    return alerts_page(request, "link_invalid.html", {"title": _("Link not valid")}, status=410)
 
 
 def _link_view(action, title, template, act):
@@ -40,16 +40,16 @@ def _link_view(action, title, template, act):
     def view(request, token):
         alert = responses.find(token, action)
         if alert is None:
-            return _invalid(request)
+            return invalid_link(request)
         context = {"title": title, "alert": alert, "login": alert.record,
                    "channel_label": alerting.channel_label(alert.record.channel),
                    "login_label": alerting.login_label(alert.record.channel)}
         if request.method == "GET":
-            return _page(request, template, context, user=alert.user)
+            return alerts_page(request, template, context, user=alert.user)
         acted = act(token, request)
         if acted is None:
-            return _invalid(request)
-        return _page(request, template, {**context, "done": True, "reset_mail": getattr(acted, "reset_mail", ""),
+            return invalid_link(request)
+        return alerts_page(request, template, {**context, "done": True, "reset_mail": getattr(acted, "reset_mail", ""),
                                          "two_factor_on": has_device(alert.user)}, user=alert.user)
     view.__name__ = f"alert_{action}"
     return view
@@ -65,7 +65,7 @@ alert_not_me = _link_view(responses.NOT_ME, gettext_lazy("This wasn't me"), "not
 def login_history(request):
     """The user's recent logins and active sessions; any other session can be ended (POST)."""
     current = sessions.key_digest(request.session.session_key) if request.session.session_key else ""
-    return _page(request, "history.html", {
+    return alerts_page(request, "history.html", {
         "title": _("Your logins and sessions"),
         "logins": records.recent_logins(request.user),
         "sessions": sessions.active_sessions(request.user),

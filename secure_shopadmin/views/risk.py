@@ -20,7 +20,7 @@ from ..core.partial import at_step, discard_partial
 from ..core.redirects import safe_redirect
 from ..core.sensitive import secret_variables
 from ..lockout.responses import lockout_response
-from .alerts import _invalid, _page
+from .alerts import alerts_page, invalid_link
 
 
 def _render(request, context, status=200):
@@ -66,13 +66,14 @@ def risk_not_me(request, token):
     """The risk code mail's "this wasn't me": GET shows the attempt, the POST secures the account."""
     found = challenge.find_denial(token)
     if found is None:
-        return _invalid(request)
+        return invalid_link(request)
     context = {"title": _("This wasn't me"), "login": found.record,
                "channel_label": alerting.channel_label(found.record.channel),
                "login_label": alerting.login_label(found.record.channel)}
     if request.method == "GET":
-        return _page(request, "not_me.html", context, user=found.user)
+        return alerts_page(request, "not_me.html", context, user=found.user)
     acted = coordination.not_me_risk_code(token, request)
     if acted is None:
-        return _invalid(request)
-    return _page(request, "not_me.html", {**context, "done": True, "reset_mail": acted.reset_mail}, user=found.user)
+        return invalid_link(request)
+    return alerts_page(request, "not_me.html", {**context, "done": True, "reset_mail": acted.reset_mail},
+                       user=found.user)
