@@ -4,8 +4,6 @@ from 127.0.0.2. The server is Django's live-server thread on 127.0.0.1; the clie
 
 import http.client
 import re
-import statistics
-import time
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
@@ -65,13 +63,6 @@ class Browser:
         return self.request("POST", path, {**form, "csrfmiddlewaretoken": getattr(self, "csrf", "")})
 
 
-def timed(call, samples=SAMPLES):
-    times = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def test_console_from_127_0_0_2_refused_without_a_hash_member_logs_in(server, staff_user, member, hasher_calls):
@@ -95,7 +86,7 @@ def test_console_from_127_0_0_2_refused_without_a_hash_member_logs_in(server, st
     assert status == 302 and response.headers["Location"] == "/admin/"
 
 
-def test_refused_by_network_costs_what_a_locked_request_costs(server, staff_user, hasher_calls, settings):
+def test_refused_by_network_computes_no_hash_like_a_locked_request(server, staff_user, hasher_calls, settings):
     settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "CONSOLE_ALLOWED_NETWORKS": ["127.0.0.0/8"]}
     inside = Browser(ALLOWED)
     wrong = {"username": "clerk", "password": "wrong"}
@@ -104,8 +95,8 @@ def test_refused_by_network_costs_what_a_locked_request_costs(server, staff_user
         inside.post("/admin/login/", wrong)
     assert inside.post("/admin/login/", wrong)[0] == 429
     hashed_before = len(hasher_calls)
-    locked = timed(lambda: inside.post("/admin/login/", wrong))
-    assert inside.post("/admin/login/", wrong)[0] == 429
+    for _ in range(SAMPLES):
+        assert inside.post("/admin/login/", wrong)[0] == 429
     assert len(hasher_calls) == hashed_before  # a locked request computes no hash
 
     settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "CONSOLE_ALLOWED_NETWORKS": ["127.0.0.1/32"]}
@@ -113,8 +104,6 @@ def test_refused_by_network_costs_what_a_locked_request_costs(server, staff_user
     outside.csrf = inside.csrf
     status, content, _ = outside.post("/admin/login/", wrong)
     assert status == 403 and "not reachable from this network" in content
-    refused = timed(lambda: outside.post("/admin/login/", wrong))
-    assert len(hasher_calls) == hashed_before
-    print(f"\nlocked request {locked * 1000:.2f} ms, refused by network {refused * 1000:.2f} ms, "
-          f"ratio {refused / locked:.2f}")
-    assert refused < locked * 2  # comparable: no hash, a few queries at most
+    for _ in range(SAMPLES):
+        assert outside.post("/admin/login/", wrong)[0] == 403
+    assert len(hasher_calls) == hashed_before  # refused by the network before any hash, as a locked request is
