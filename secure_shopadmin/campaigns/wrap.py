@@ -23,6 +23,7 @@ from ..audit.models import EventKind
 from ..audit.services import record
 from ..conf import app_settings
 from ..core import crypto
+from ..hashers import wrapping
 from ..hashers.wrapped import Argon2Params, assemble, wrap_input
 from ..hashers.wrapping import (
     KEEP_SLOW,
@@ -51,12 +52,7 @@ class WrapCounts:
 def todo(campaign, pk_range=None):
     """Contained targets whose kept hash was not looked at yet, in primary-key order."""
     rows = CampaignTarget.objects.filter(campaign=campaign, wrap_state="", required_at__isnull=False)
-    after, upto = pk_range or (None, None)
-    if after is not None:
-        rows = rows.filter(pk__gt=after)
-    if upto is not None:
-        rows = rows.filter(pk__lte=upto)
-    return rows.order_by("pk")
+    return wrapping.in_pk_range(rows, pk_range)
 
 
 def workers_for(params):

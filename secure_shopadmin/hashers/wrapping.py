@@ -74,7 +74,11 @@ def survey(user_model=None):
 def candidates(user_model=None, pk_range=None):
     """Users whose password looks wrappable, in primary-key order; ``pk_range`` = (after, up to), either None."""
     user_model = user_model or get_user_model()
-    rows = user_model._base_manager.filter(_prefix_q(wrappable_algorithms()))
+    return in_pk_range(user_model._base_manager.filter(_prefix_q(wrappable_algorithms())), pk_range)
+
+
+def in_pk_range(rows, pk_range=None):
+    """``rows`` with a primary key in ``pk_range`` = (after, up to), either None, in primary-key order."""
     after, upto = pk_range or (None, None)
     if after is not None:
         rows = rows.filter(pk__gt=after)
