@@ -264,12 +264,14 @@ def advance(request):
     for stage in (second_factor_stage, session_stage, required_actions_stage):
         step = stage.pending_step(request, user, partial)
         if step is not None:
-            if getattr(request, NEW_PARTIAL_ATTR, False) and request.session.session_key is not None:
-                request.session.cycle_key()  # never in a session a client held before (a keyless one gets its key now)
+            if getattr(request, NEW_PARTIAL_ATTR, False):
+                if not sessions.give_new_key(request.session) and request.session.session_key is not None:
+                    request.session.cycle_key()  # never in a session a client held before
                 setattr(request, NEW_PARTIAL_ATTR, False)
             partial.step, partial.step_url, partial.step_api_code = step.name, step.url, step.api_code
             partial.allowed_url_names = list(step.url_names)
             partial.save(request)
+            sessions.write_new_key(request.session)  # the key and the partial login in one statement
             signals.login_step_pending.send(sender=Outcome, request=request, user=user, step=step.name)
             return Outcome(Outcome.PENDING, user=user, redirect_url=step.url)
     return _finish(request, user, partial)
@@ -298,7 +300,7 @@ def _finish(request, user, partial):
     # the audit event are written in one transaction: one commit, and nothing half done.
     discard_partial(request)
     with transaction.atomic():
-        sessions.rotate_for_login(request, user)  # the key rotates once, in one statement
+        sessions.rotate_for_login(request, user)  # the new key, written with the session's final data below
         django_login(request, user, backend=partial.backend)
         marker = {
             "v": MARKER_VERSION,
@@ -315,5 +317,6 @@ def _finish(request, user, partial):
         guard_stage.pipeline_succeeded(request, user, partial)
         # 6. audit
         audit_stage.logged_in(request, user, partial)
+        sessions.write_new_key(request.session)
     signals.login_completed.send(sender=Outcome, request=request, user=user, channel=partial.channel)
     return Outcome(Outcome.DONE, user=user, redirect_url=partial.next_url)

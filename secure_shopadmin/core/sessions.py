@@ -7,6 +7,7 @@ deletes them from the session store in one query (db), one ``delete_many`` (cach
 (cached_db); another engine gets one delete per session.
 """
 
+import copy
 import logging
 from importlib import import_module
 
@@ -25,6 +26,8 @@ from .upserts import upsert
 
 logger = logging.getLogger(__name__)
 DIGEST_PURPOSE = "session-key"
+#: on a session given a new key and not yet written under it: the key its row has (None: no row yet)
+OLD_KEY_ATTR = "_secure_shopadmin_old_key"
 
 
 def key_digest(session_key):
@@ -45,33 +48,59 @@ def record_key(session_key, user, channel, login_record=None):
 
 
 def rotate_for_login(request, user):
-    """Give the session its login key once, before Django's ``login()``, which then keeps it.
-
-    On the db-backed engines (db, cached_db) the session's row takes the new key in one UPDATE and
-    keeps its data, which the response's save then writes (Django's ``cycle_key()`` checks the new key,
-    inserts a row and selects and deletes the old one). Another engine, or a session without a row,
-    cycles. The session then names ``user`` as Django's ``login()`` would, so it does not cycle again.
-    """
-    session = request.session
-    if not _renamed(session):
-        session.cycle_key()
-    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    """Give the session its login key, before Django's ``login()``, which then keeps it; the session
+    then names ``user`` as ``login()`` would. :func:`write_new_key` writes it at the login's end."""
+    if not give_new_key(request.session):
+        request.session.cycle_key()
+    request.session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 
 
-def _renamed(session):
-    old_key, store = session.session_key, type(session)
-    if old_key is None or not isinstance(session, db_backend.SessionStore):
+def give_new_key(session):
+    """Choose the session's next key now, without a query: what is recorded later in the request names it.
+
+    On the db-backed engines (db, cached_db) :func:`write_new_key` then moves the row to it with the
+    final data in one statement (Django's ``cycle_key()`` checks the new key, inserts a row and
+    deletes the old one; the response's save then updates it again). False on another engine: the
+    caller cycles the key instead."""
+    if not isinstance(session, db_backend.SessionStore):
         return False
     data = session._session  # loaded under the old key
-    new_key = get_random_string(32, VALID_KEY_CHARS)  # the primary key refuses a (165-bit) collision
-    if not store.get_model_class()._default_manager.filter(session_key=old_key).update(session_key=new_key):
-        return False
-    session._session_key, session._session_cache, session.modified = new_key, data, True
-    prefix = getattr(store, "cache_key_prefix", None)
-    if prefix:  # cached_db: the old key's copy goes
-        caches[settings.SESSION_CACHE_ALIAS].delete(prefix + old_key)
+    session.__dict__[OLD_KEY_ATTR] = session.__dict__.get(OLD_KEY_ATTR, session.session_key)
+    session._session_key = get_random_string(32, VALID_KEY_CHARS)  # the primary key refuses a (165-bit) collision
+    session._session_cache, session.modified = data, True
     return True
+
+
+def write_new_key(session):
+    """Write the session under the key :func:`give_new_key` chose, with its data and expiry, in one
+    statement: an UPDATE of its row under the old key, or an INSERT when it has none (a new visitor, or
+    a row ended meanwhile). The response's save then writes again only if the session changed since."""
+    if OLD_KEY_ATTR not in session.__dict__:
+        return
+    old_key = session.__dict__.pop(OLD_KEY_ATTR)
+    data = session._get_session()
+    row = session.create_model_instance(data)
+    rows = type(session).get_model_class()._default_manager
+    if old_key is None or not rows.filter(session_key=old_key).update(
+            session_key=row.session_key, session_data=row.session_data, expire_date=row.expire_date):
+        row.save(force_insert=True)
+    prefix = getattr(type(session), "cache_key_prefix", None)
+    if prefix and old_key:  # cached_db: the old key's copy goes; the new one is cached at its next load
+        caches[settings.SESSION_CACHE_ALIAS].delete(prefix + old_key)
+    _save_only_if_changed(session, copy.deepcopy(data))
+
+
+def _save_only_if_changed(session, written):
+    """The response's ``save()`` of a session just written: nothing to do unless its data changed since
+    (then, and for any later save, the engine's own ``save()``)."""
+
+    def save(must_create=False):
+        del session.save  # the engine's method again
+        if must_create or session._get_session() != written:
+            session.save(must_create=must_create)
+
+    session.save = save
 
 
 def save_now(session):
