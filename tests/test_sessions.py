@@ -2,14 +2,16 @@
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from secure_shopadmin import pipeline
+from secure_shopadmin import pipeline, signals
 from secure_shopadmin.core import sessions
 from secure_shopadmin.core.models import UserSession
 
-from .conftest import STAFF_PASSWORD
+from .conftest import MEMBER_PASSWORD, STAFF_PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
@@ -99,3 +101,44 @@ def test_a_login_gives_a_held_session_a_new_key_and_keeps_its_data(settings, sta
     assert client.session["basket"] == "3 items" and SESSION_KEY in client.session
     assert UserSession.objects.get(user=staff_user).key_digest == sessions.key_digest(new_key)
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_two_step_login_gives_the_session_a_new_key_at_each_step_and_keeps_its_data(settings, staff_totp, engine):
+    settings.SESSION_ENGINE = engine
+    client = Client()
+    planted = client.session
+    planted["basket"] = "3 items"
+    planted.save()
+    keys = [planted.session_key]
+    assert client.post(reverse("admin:login"), {"username": "clerk", "password": STAFF_PASSWORD}).status_code == 302
+    keys.append(client.session.session_key)
+    response = client.post(reverse("secure_shopadmin:twofactor_verify"), {"otp_token": staff_totp.now()})
+    assert response.status_code == 302 and SESSION_KEY in client.session
+    keys.append(client.session.session_key)
+    assert len(set(keys)) == 3
+    assert not any(sessions.session_store()().exists(key) for key in keys[:2])
+    assert client.session["basket"] == "3 items"
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_new_visitors_login_writes_its_session_row_once(member):
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("shop:login"), {"username": member.username, "password": MEMBER_PASSWORD})
+    assert response.status_code == 302 and SESSION_KEY in client.session
+    writes = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert len(writes) == 1 and writes[0].startswith("INSERT"), writes
+
+
+def test_a_session_changed_after_the_logins_write_is_saved_by_the_response(member):
+    def note_basket(sender, request, **kwargs):
+        request.session["basket"] = "kept"
+
+    signals.login_completed.connect(note_basket, dispatch_uid="test-note-basket")
+    try:
+        client = Client()
+        client.post(reverse("shop:login"), {"username": member.username, "password": MEMBER_PASSWORD})
+    finally:
+        signals.login_completed.disconnect(dispatch_uid="test-note-basket")
+    assert client.session["basket"] == "kept" and SESSION_KEY in client.session
