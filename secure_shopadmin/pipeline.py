@@ -32,7 +32,7 @@ from . import signals
 from .alerts import stage as session_stage
 from .audit import stage as audit_stage
 from .core import partial as partials
-from .core import sessions
+from .core import preload, sessions
 from .core.partial import (
     MARKER_KEY,
     MARKER_VERSION,
@@ -259,6 +259,7 @@ def advance(request):
     if user is None:
         discard_partial(request)
         return Outcome(Outcome.EXPIRED)
+    preload.load(user)  # what the stages below read of the user, in one query (none if loaded with it)
     # 3. second factor, then 5.'s risk step (a risky login without one), then 4. required actions:
     # the first one with a step to take stops here.
     for stage in (second_factor_stage, session_stage, required_actions_stage):

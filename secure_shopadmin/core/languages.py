@@ -4,12 +4,17 @@ the app's pages where ``LocaleMiddleware`` is on."""
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import OuterRef, Subquery
 from django.utils import translation
 
+from . import preload
 from .models import MailLanguage
 from .upserts import upsert
 
 LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
+UNKNOWN = object()
+
+preload.declare("mail_language", lambda: Subquery(MailLanguage.objects.filter(user=OuterRef("pk")).values("language")[:1]))
 
 
 def switch_offered():
@@ -33,9 +38,14 @@ def request_language(request):
 
 
 def remember(user, language):
-    """Keep ``language`` as ``user``'s mail language (one upsert)."""
+    """Keep ``language`` as ``user``'s mail language (one upsert). No write when the facts the pipeline
+    read with the user show it unchanged, or show no row and ``language`` is the site's default (which
+    a user without a row gets)."""
     language = supported(language)
     if language is None or getattr(user, "pk", None) is None:
+        return
+    known = preload.fact(user, "mail_language", lambda: UNKNOWN)
+    if known == language or (known is None and language == supported(settings.LANGUAGE_CODE)):
         return
     upsert(MailLanguage(user_id=user.pk, language=language), ("user",), ("language", "updated_at"))
 

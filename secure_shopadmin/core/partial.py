@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils.crypto import constant_time_compare
 
 from ..conf import app_settings
+from . import preload
 
 PARTIAL_KEY = "_secure_shopadmin_partial"
 MARKER_KEY = "_secure_shopadmin"
@@ -67,7 +68,8 @@ class PartialLogin:
         if user is None or str(user.pk) != self.user_id or not self._admits(user):
             user_model = get_user_model()
             try:
-                user = user_model._default_manager.get(pk=user_model._meta.pk.to_python(self.user_id))
+                user = preload.keep(preload.annotated(user_model._default_manager.all()).get(
+                    pk=user_model._meta.pk.to_python(self.user_id)))
             except (user_model.DoesNotExist, ValueError):
                 return None
             if not self._admits(user):

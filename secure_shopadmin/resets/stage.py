@@ -1,18 +1,22 @@
 """The required actions' part in the pipeline (stage 4): a pending forced password reset."""
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from ..core import preload
 from ..core.links import base_url
 from ..core.sensitive import secret_variables
 from ..core.steps import Step
 from . import services, validators
-from .models import ResetCategory, ResetMode
+from .models import ResetCategory, ResetMode, ResetRequirement
 
 API_CODE = "password_reset_required"
 SET_PASSWORD_URL_NAMES = ("secure_shopadmin:reset_password",)
 LINK_NEEDED_URL_NAMES = ("secure_shopadmin:reset_link_needed", "secure_shopadmin:reset_resend")
+
+preload.declare("reset_pending", lambda: Exists(ResetRequirement.objects.pending().filter(user=OuterRef("pk"))))
 
 
 def pending_step(request, user, partial):
@@ -24,6 +28,8 @@ def pending_step(request, user, partial):
     A sign-in passkey typed no password: it goes to the new-password form, which then also offers
     to remove the password.
     """
+    if not preload.fact(user, "reset_pending", lambda: True):
+        return None  # the facts read with the user say none: no query
     requirement = services.pending_requirement(user)
     if requirement is None:
         return None
@@ -45,4 +51,5 @@ def require_compromised_reset(request, user):
         [user.pk], mode=ResetMode.COMPROMISED, category=ResetCategory.BREACH,
         reason=gettext("The password is in the breached-password lists"), request=request, notify=True,
         base_url=base_url(request))
+    preload.forget(user, "reset_pending")
     transaction.on_commit(lambda: services.send_reset_mail_now(user))

@@ -9,12 +9,16 @@
   password alone cannot register the attacker's authenticator.
 """
 
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.urls import reverse
 
 from ..conf import app_settings
+from ..core import preload
 from ..core.policy import requires_2fa, requires_phishing_resistant
 from ..core.steps import Step
 from . import browsers, links, services, signals
+from .models import AuthenticatorDevice
+from .passkeys.models import PasskeyDevice
 from .passkeys import signin
 from .passkeys.ceremonies import PasskeyRefused
 
@@ -23,10 +27,25 @@ ENROL = "enrol"
 ENROL_MAILED = "enrol_mailed"
 
 
+def _confirmed(model):
+    return Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
+
+
+preload.declare("has_passkey", lambda: _confirmed(PasskeyDevice))
+preload.declare("has_device", lambda: ExpressionWrapper(
+    Q(_confirmed(AuthenticatorDevice)) | Q(_confirmed(PasskeyDevice)), output_field=BooleanField()))
+
+
+def has_acceptable_device(user):
+    """:func:`services.has_acceptable_device`, from the facts the pipeline read with the user if it did."""
+    name = "has_passkey" if requires_phishing_resistant(user) else "has_device"
+    return bool(preload.fact(user, name, lambda: services.has_acceptable_device(user)))
+
+
 def pending_step(request, user, partial):
     if "second_factor" in partial.facts:
         return None
-    if services.has_acceptable_device(user):
+    if has_acceptable_device(user):
         if browsers.is_remembered(request, user):
             partial.facts["second_factor"] = "remembered"
             signals.verified.send(sender=Step, request=request, user=user, method="remembered")
