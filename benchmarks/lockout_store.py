@@ -1,6 +1,7 @@
 """The guard's counters on Redis: an attempt's slot with the one-round-trip script against the several-call path.
 
     .venv/bin/python benchmarks/lockout_store.py [--redis redis://127.0.0.1:6379/0] [--rounds 30] [--batch 50]
+        [--backend django|django-redis]
 
 For each kind of attempt (a right password: reservation and release; a wrong one: reservation only;
 a right code: reservation and release) the median time per attempt with ``LOCKOUT_CACHE_SCRIPT`` off
@@ -20,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import median, setup_django  # noqa: E402
 
 SENT = {"count": 0}
+BACKENDS = {"django": "django.core.cache.backends.redis.RedisCache", "django-redis": "django_redis.cache.RedisCache"}
 
 
 def count_requests():
@@ -34,12 +36,11 @@ def count_requests():
     AbstractConnection.send_packed_command = counting
 
 
-def use_redis(url, prefix, script):
+def use_redis(url, prefix, script, backend="django"):
     from django.conf import settings
     from django.test import override_settings
 
-    caches = {**settings.CACHES, "lockout": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}}
+    caches = {**settings.CACHES, "lockout": {"BACKEND": BACKENDS[backend], "LOCATION": url, "KEY_PREFIX": prefix}}
     shop = {**getattr(settings, "SECURE_SHOPADMIN", {}), "LOCKOUT_CACHE": "lockout", "LOCKOUT_CACHE_SCRIPT": script}
     override_settings(CACHES=caches, SECURE_SHOPADMIN=shop).enable()
 
@@ -69,12 +70,12 @@ def subjects(serial):
         yield Subject(f"member{n}@shop.example", f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}")
 
 
-def measure(url, prefix, rounds, batch):
+def measure(url, prefix, rounds, batch, backend):
     fresh = subjects([0])
     times = {(kind, mode): [] for kind in attempts() for mode in (False, True)}
     trips = {}
     for mode in (False, True):  # connect and load the script before anything is timed
-        use_redis(url, prefix, mode)
+        use_redis(url, prefix, mode, backend)
         for kind, attempt in attempts().items():
             attempt(next(fresh))
             before = SENT["count"]
@@ -82,7 +83,7 @@ def measure(url, prefix, rounds, batch):
             trips[kind, mode] = SENT["count"] - before
     for _ in range(rounds):
         for mode in (False, True):
-            use_redis(url, prefix, mode)
+            use_redis(url, prefix, mode, backend)
             for kind, attempt in attempts().items():
                 chosen = [next(fresh) for _ in range(batch)]
                 start = time.perf_counter()
@@ -106,15 +107,17 @@ def main():
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--backend", choices=sorted(BACKENDS), default="django")
     options = parser.parse_args()
     setup_django()
     count_requests()
     prefix = f"ssa-bench-{uuid.uuid4().hex[:12]}"
     try:
-        medians, trips = measure(options.redis, prefix, options.rounds, options.batch)
+        medians, trips = measure(options.redis, prefix, options.rounds, options.batch, options.backend)
     finally:
         forget(options.redis, prefix)
-    print(f"Redis {options.redis}: {options.rounds} rounds x {options.batch} attempts per kind and path")
+    print(f"Redis {options.redis} ({options.backend}): {options.rounds} rounds x {options.batch} attempts "
+          "per kind and path")
     print(f"{'attempt':38} {'several calls':>16} {'script':>16} {'ratio':>7}")
     for kind in attempts():
         generic, script = medians[kind, False], medians[kind, True]

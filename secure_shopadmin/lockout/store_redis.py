@@ -1,4 +1,5 @@
-"""One round trip per reservation when ``LOCKOUT_CACHE`` is Django's own Redis cache: a Lua script.
+"""One round trip per reservation when ``LOCKOUT_CACHE`` is on Redis (Django's own backend, or
+django-redis with its default client): a Lua script.
 
 :mod:`.store_cache` takes a slot with a handful of ``add``/``incr``/``get`` calls, each a round trip.
 Most attempts meet no lock, no delay and no limit, and for them those calls do nothing but count.
@@ -19,8 +20,10 @@ returned at most *limit*; the script only if its increment gives at most *limit 
 slot only when, counting that slot, at most *limit* are out, the script with one to spare. The
 script's read of the locks and its increment are one atomic step, and the generic path writes a
 lock before it deletes the count that lock ends: a script that runs before the lock sees the count
-at its limit (and declines), one that runs after sees the lock (and declines). So the script never
-hands out a slot the generic path would have refused, and never the one that must lock.
+that attempt raised to the limit (less slots released since, each one fewer out) and declines unless
+two slots are free, one that runs after sees the lock and declines. So the script never
+hands out a slot the generic path would have refused, and never the one that must lock. (Once a lock
+has run out its count starts over; both paths read the same keys, so they start over alike.)
 
 Times the script compares (a lock's end, the gate, a window's start) are stored by both paths as
 integer milliseconds since the epoch (``store_cache.FOREVER``: locked until unlocked); Lua cannot
@@ -28,13 +31,20 @@ read Django's pickled values, and Django's Redis serializer writes integers as p
 the script cannot read (a float written before this representation) sends the attempt down the
 generic path, which reads both. The script builds the window's count key from its start, so it runs
 only when the cache's key function appends (the default ``prefix:version:key`` does); keys it builds
-are not declared to Redis, which Redis Cluster would refuse (Django's backend has no cluster mode).
+are not declared to Redis, which Redis Cluster would refuse (neither backend's client is a cluster).
+django-redis's other clients (herd, sharded) store values their own way and take the generic path.
 ``LOCKOUT_CACHE_SCRIPT = False`` turns the script off (e.g. where a managed Redis forbids ``EVAL``).
 """
 
 from django.core.cache.backends.redis import RedisCache
 
 from ..conf import app_settings
+
+try:
+    from django_redis.cache import RedisCache as DjangoRedisCache
+    from django_redis.client import DefaultClient
+except ImportError:  # django-redis is optional
+    DjangoRedisCache = DefaultClient = None
 
 RESERVE = """
 local now, nlocks = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -102,12 +112,17 @@ def _script(source, client):
 
 def client_for(cache):
     """(a Redis client, the cache's key function) when ``cache`` can run the scripts, else None."""
-    if not app_settings.LOCKOUT_CACHE_SCRIPT or not isinstance(cache, RedisCache):
+    if not app_settings.LOCKOUT_CACHE_SCRIPT:
         return None
-    make_key = cache.make_and_validate_key
+    if isinstance(cache, RedisCache):
+        client, make_key = cache._cache.get_client(write=True), cache.make_and_validate_key
+    elif DjangoRedisCache is not None and isinstance(cache, DjangoRedisCache) and type(cache.client) is DefaultClient:
+        client, make_key = cache.client.get_client(write=True), lambda key: str(cache.client.make_key(key))
+    else:
+        return None
     if make_key("ssa") + ":n" != make_key("ssa:n"):  # the script appends to made keys
         return None
-    return cache._cache.get_client(write=True), make_key
+    return client, make_key
 
 
 def _whole(value):

@@ -19,12 +19,13 @@ ADDRESSES = ("203.0.113.7", "198.51.100.9")
 USERS = ("clerk", "owner", "member")
 
 
-@pytest.fixture
-def redis_store(settings):
+@pytest.fixture(params=["cache", "django-redis"])
+def redis_store(settings, request):
+    """Fresh keys on Redis, through Django's backend or django-redis; calling it starts fresh keys again."""
     prefixes = []
 
     def fresh():
-        prefixes.append(use_redis(settings))
+        prefixes.append(use_redis(settings, request.param))
 
     fresh()
     yield fresh
@@ -158,3 +159,22 @@ def test_the_script_and_the_several_call_path_count_alike(redis_store, frozen, s
     assert results["mixed"] == results["generic"]
     assert sum(1 for r in results["generic"] if r[0]) > 10, "the steps reach the limits"
     assert sent["script"] < sent["mixed"] < sent["generic"], sent
+
+
+def test_a_server_that_lost_the_script_gets_it_again(redis_store, round_trips, monkeypatch):
+    from redis import Redis
+    from redis.exceptions import NoScriptError
+
+    warm_up()
+    original, refused = Redis.evalsha, []
+
+    def forgetful(self, sha, numkeys, *keys_and_args):
+        if not refused:
+            refused.append(sha)
+            raise NoScriptError("NOSCRIPT No matching script.")
+        return original(self, sha, numkeys, *keys_and_args)
+
+    monkeypatch.setattr(Redis, "evalsha", forgetful)
+    reservation, sent = trips(round_trips, lambda: store_cache.reserve_password(Subject("clerk", ADDRESSES[0])))
+    assert refused and not reservation.refused
+    assert reservation.undo["decr"] and sent == 2  # SCRIPT LOAD, then the script again
