@@ -465,6 +465,11 @@ DEFAULTS = {
         None,
         "Cache alias (a shared cache such as Redis) for the counters; None counts in database rows.",
     ),
+    "LOCKOUT_CACHE_SCRIPT": (
+        True,
+        "With LOCKOUT_CACHE on Django's Redis cache, take an attempt's slot with one Lua script (one round "
+        "trip) whenever no lock, delay or limit is near; False always takes the several-call path.",
+    ),
     "LOCKOUT_RETENTION_DAYS": (
         30,
         "Days prune_lockout keeps expired counters, spent unlock links and django-axes' logs.",

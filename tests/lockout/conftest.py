@@ -3,7 +3,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.cache import caches
+import redis
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from secure_shopadmin import net
 from secure_shopadmin.lockout import clock, store_sql
 
 REDIS_URL = os.environ.get("LOCKOUT_TEST_REDIS", "redis://127.0.0.1:6379/5")
+BACKENDS = {"cache": "django.core.cache.backends.redis.RedisCache", "django-redis": "django_redis.cache.RedisCache"}
 
 
 class FrozenClock:
@@ -34,12 +35,12 @@ def frozen(monkeypatch):
     return frozen_clock
 
 
-@pytest.fixture(params=["db", "row-locks", "cache"])
+@pytest.fixture(params=["db", "row-locks", "cache", "django-redis"])
 def store(request, settings, monkeypatch):
     """Run a test on database rows (one statement per reservation, and the ``SELECT … FOR UPDATE`` path that
-    MariaDB takes) and on the shared-cache (Redis) counters."""
-    if request.param == "cache":
-        prefix = use_redis(settings)
+    MariaDB takes) and on the shared-cache (Redis) counters, with Django's backend and django-redis."""
+    if request.param in BACKENDS:
+        prefix = use_redis(settings, request.param)
         yield "cache"
         forget_redis_keys(prefix)
     else:
@@ -48,17 +49,18 @@ def store(request, settings, monkeypatch):
         yield "db"
 
 
-def use_redis(settings):
-    """Count in Redis under a prefix of this test's own (others may share the Redis database)."""
+def use_redis(settings, backend="cache"):
+    """Count in Redis under a prefix of this test's own (others may share the Redis database); ``backend``:
+    "cache" (Django's) or "django-redis"."""
     prefix = f"ssa-lockout-test-{uuid.uuid4().hex}"
     settings.CACHES = {**settings.CACHES, "lockout": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
+        "BACKEND": BACKENDS[backend], "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
     settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "LOCKOUT_CACHE": "lockout"}
     return prefix
 
 
 def forget_redis_keys(prefix):
-    client = caches["lockout"]._cache.get_client(write=True)
+    client = redis.Redis.from_url(REDIS_URL)
     keys = list(client.scan_iter(f"{prefix}:*"))
     if keys:
         client.delete(*keys)
