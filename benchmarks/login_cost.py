@@ -8,17 +8,18 @@ a login does. The baseline is plain Django's admin ``LoginView`` with Django's d
 ``ModelBackend`` only (django-axes off, nothing of this app in front). Rounds are interleaved (each round
 runs every kind once, baseline first), each login from a new browser and a new address. A kind's own
 settings (:data:`KIND_SETTINGS`) are in force around its whole login, and Django's URL resolver is filled
-before its timed requests: a settings change empties it, and refilling it (the admin's whole reverse map)
-is no login's cost. Printed per
+before its timed requests, in every language of ``LANGUAGES``, with the namespace the console's home is
+reversed in: a settings change empties those caches, and refilling them (the admin's whole reverse map,
+once per language) is no login's cost. Printed per
 kind: median milliseconds, the ratio to the baseline, and the SQL queries (the median count; a kind's
 work after the response is in both, as the test client waits for it). Targets: <= 3x the baseline's
-time and <= 20 queries per kind (per request).
+time and <= 20 queries per login (a login of several requests: all of them together).
 
 Kinds: a member's password login with the risk step on (the default) and off, a staff password + TOTP
 login, a passkey sign-in. A kind is one function in :data:`KINDS`: it prepares a login (users, codes,
 keys) and returns the zero-argument callables of its requests (only they are timed). A kind of several
-requests (the password, then the code) is judged per request, each against the baseline's one request;
-its total is shown too.
+requests (the password, then the code) is judged as a whole, all its requests against the baseline's
+one request; each request is shown too.
 """
 
 import argparse
@@ -160,16 +161,22 @@ def measure(kind):
 
     A kind's settings change (URLconf, middleware, the app's settings) clears Django's URL resolver and
     the app's settings cache: they are filled again before the timed requests, which would otherwise
-    charge the rebuilding of the whole URLconf's reverse map to whichever kind comes next."""
+    charge the rebuilding of the whole URLconf's reverse map (per language) to whichever kind comes next."""
     from contextlib import nullcontext
 
+    from django.conf import settings
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from django.urls import get_resolver
+    from django.urls import get_resolver, reverse
+    from django.utils import translation
 
     with KIND_SETTINGS.get(kind, nullcontext)():
         requests = KINDS[kind]()
-        get_resolver().reverse_dict  # noqa: B018  (fills the resolver's reverse map)
+        for language, _name in settings.LANGUAGES:  # the resolver keeps a reverse map per language
+            with translation.override(language):
+                get_resolver().reverse_dict  # noqa: B018  (fills it)
+                if kind != "plain Django LoginView":
+                    reverse("admin:index")  # and one per namespace, cached apart (the console's home)
         figures = []
         for request in requests:
             with CaptureQueriesContext(connection) as queries:
@@ -224,7 +231,7 @@ def main():
         steps = sorted(step for name, step in seconds if name == kind)
         medians = [statistics.median(seconds[kind, step]) for step in steps]
         queries = [int(statistics.median(counts[kind, step])) for step in steps]
-        over = any(m / base > TIME_TARGET for m in medians) or any(q > QUERY_TARGET for q in queries)
+        over = sum(medians) / base > TIME_TARGET or sum(queries) > QUERY_TARGET  # the whole login
         verdict = "" if kind == "plain Django LoginView" else ("OVER TARGET" if over else "ok")
         failed |= over and bool(verdict)
         print(f"  {kind:<30} {sum(medians) * 1000:7.2f} ms  {sum(medians) / base:5.2f}x  {sum(queries):3d} queries  "
@@ -232,7 +239,7 @@ def main():
         if len(steps) > 1:
             for step, (median, count) in enumerate(zip(medians, queries, strict=True), 1):
                 print(f"    request {step}: {median * 1000:7.2f} ms  {median / base:5.2f}x  {count:3d} queries")
-    print(f"targets per request: <= {TIME_TARGET:g}x the baseline's time, <= {QUERY_TARGET} queries")
+    print(f"targets per login (all its requests): <= {TIME_TARGET:g}x the baseline's time, <= {QUERY_TARGET} queries")
     if args.show_queries:
         for kind, queries in last.items():
             print(f"\n{kind}:")

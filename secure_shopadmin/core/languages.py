@@ -14,7 +14,8 @@ from .upserts import upsert
 LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
 UNKNOWN = object()
 
-preload.declare("mail_language", lambda: Subquery(MailLanguage.objects.filter(user=OuterRef("pk")).values("language")[:1]))
+preload.declare("mail_language", lambda: Subquery(
+    MailLanguage.objects.filter(user=OuterRef("pk")).values("language")[:1]))
 
 
 def switch_offered():

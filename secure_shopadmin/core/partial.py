@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.crypto import constant_time_compare
 
 from ..conf import app_settings
@@ -68,11 +69,10 @@ class PartialLogin:
         if user is None or str(user.pk) != self.user_id or not self._admits(user):
             user_model = get_user_model()
             try:
-                user = preload.keep(preload.annotated(user_model._default_manager.all()).get(
-                    pk=user_model._meta.pk.to_python(self.user_id)))
-            except (user_model.DoesNotExist, ValueError):
+                user = preload.user_with_facts(user_model._meta.pk.to_python(self.user_id))
+            except (ValidationError, ValueError):
                 return None
-            if not self._admits(user):
+            if user is None or not self._admits(user):
                 return None
             remember_user(request, user)
         user.backend = self.backend

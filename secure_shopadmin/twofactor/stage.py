@@ -18,9 +18,9 @@ from ..core.policy import requires_2fa, requires_phishing_resistant
 from ..core.steps import Step
 from . import browsers, links, services, signals
 from .models import AuthenticatorDevice
-from .passkeys.models import PasskeyDevice
 from .passkeys import signin
 from .passkeys.ceremonies import PasskeyRefused
+from .passkeys.models import PasskeyDevice
 
 VERIFY = "verify"
 ENROL = "enrol"
