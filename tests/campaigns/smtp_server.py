@@ -2,11 +2,19 @@
 drops the connection once, counting what it accepted per recipient."""
 
 import asyncio
+import socket
 import threading
 import time
 from collections import Counter
 
 from aiosmtpd.controller import Controller
+
+
+def free_port():
+    """A loopback port nothing listens on now (test runs side by side must not share one)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class FlakyHandler:

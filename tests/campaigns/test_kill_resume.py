@@ -21,10 +21,10 @@ from secure_shopadmin.resets.models import MailState, ResetRequirement
 
 from ..hashers.external import manage
 from .conftest import give_sessions, old_password, seed_members
-from .smtp_server import SMTPServer
+from .smtp_server import SMTPServer, free_port
 
 MEMBERS = 60
-PORT = 8262
+PORT = free_port()
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif("connection.vendor == 'sqlite'",

@@ -13,11 +13,11 @@ from secure_shopadmin.resets.models import MailState
 from tests.mailers import use_mail_backend
 
 from .conftest import seed_members
-from .smtp_server import SMTPServer
+from .smtp_server import SMTPServer, free_port
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-PORT = 8261
+PORT = free_port()
 
 
 @pytest.fixture
