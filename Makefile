@@ -26,8 +26,7 @@ demo: install-demo
 	$(MANAGE) seed_demo
 	$(MANAGE) runserver localhost:8000
 
-# SKIP_INSTALL=1: the venv is installed already (CI's legs that run side by side)
-test: $(if $(SKIP_INSTALL),venv,install-test)
+test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # the docs' tour screenshots (docs/_static/tour/, English and Japanese): only this target writes them
