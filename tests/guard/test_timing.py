@@ -17,22 +17,11 @@ from secure_shopadmin.hashers import from_legacy, stage, timing
 from secure_shopadmin.resets import outbox
 from secure_shopadmin.resets import services as resets
 
+from ..virtual_clock import VirtualTime
+
 pytestmark = pytest.mark.django_db
 ARGON2, BCRYPT_8 = 0.2, 0.0343
 PASSWORD = "the right one 2024"
-
-
-class VirtualTime:
-    def __init__(self):
-        self.now = 1000.0
-
-    def perf_counter(self):
-        return self.now
-
-    monotonic = perf_counter
-
-    def sleep(self, seconds):
-        self.now += max(0.0, seconds)
 
 
 @pytest.fixture
@@ -41,19 +30,13 @@ def clock(monkeypatch):
     for module in (timing, stage, hashers_base):  # wrapped hashes are timed by hashers.base.verify_evenly
         monkeypatch.setattr(module, "time", virtual)
 
-    def costing(function, seconds_of):
-        def run(*args, **kwargs):
-            virtual.now += seconds_of(*args, **kwargs)
-            return function(*args, **kwargs)
-        return run
-
     def bcrypt_cost(password, salt, *rest):
         return BCRYPT_8 * 2 ** (int(salt.split(b"$")[2]) - 8)
 
-    monkeypatch.setattr(bcrypt, "hashpw", costing(bcrypt.hashpw, bcrypt_cost))
+    monkeypatch.setattr(bcrypt, "hashpw", virtual.costing(bcrypt.hashpw, bcrypt_cost))
     for module in (argon2.low_level, argon2._password_hasher):
-        monkeypatch.setattr(module, "hash_secret", costing(module.hash_secret, lambda *a, **k: ARGON2))
-        monkeypatch.setattr(module, "verify_secret", costing(module.verify_secret, lambda *a, **k: ARGON2))
+        monkeypatch.setattr(module, "hash_secret", virtual.costing(module.hash_secret, lambda *a, **k: ARGON2))
+        monkeypatch.setattr(module, "verify_secret", virtual.costing(module.verify_secret, lambda *a, **k: ARGON2))
     timing.forget_slowest()
     yield virtual
     timing.forget_slowest()

@@ -16,6 +16,8 @@ from secure_shopadmin.hashers import base as hashers_base
 from secure_shopadmin.hashers.legacy_make import make_legacy_password
 from secure_shopadmin.hashers.wrapped import Argon2Params, default_params, wrap, wrap_clear
 
+from ..virtual_clock import VirtualTime
+
 ARGON2, BCRYPT_8 = 0.2, 0.0343
 
 
@@ -37,19 +39,6 @@ def measurable_argon2(settings):
     settings.SECURE_SHOPADMIN = {**getattr(settings, "SECURE_SHOPADMIN", {}), "WRAP_ARGON2_PARAMS": None}
 
 
-class VirtualTime:
-    def __init__(self):
-        self.now = 1000.0
-
-    def perf_counter(self):
-        return self.now
-
-    monotonic = perf_counter
-
-    def sleep(self, seconds):
-        self.now += max(0.0, seconds)
-
-
 @pytest.fixture
 def clock(monkeypatch, measurable_argon2):
     virtual = VirtualTime()
@@ -61,18 +50,12 @@ def clock(monkeypatch, measurable_argon2):
         work = kwargs.get("time_cost", preferred.time_cost) * kwargs.get("memory_cost", preferred.memory_cost)
         return ARGON2 * work / (preferred.time_cost * preferred.memory_cost)
 
-    def costing(function, seconds_of):
-        def run(*args, **kwargs):
-            virtual.now += seconds_of(*args, **kwargs)
-            return function(*args, **kwargs)
-        return run
-
-    monkeypatch.setattr(bcrypt, "hashpw", costing(
+    monkeypatch.setattr(bcrypt, "hashpw", virtual.costing(
         bcrypt.hashpw, lambda password, salt, *rest: BCRYPT_8 * 2 ** (int(salt.split(b"$")[2]) - 8)))
-    monkeypatch.setattr(argon2_worker, "hash_secret_raw", costing(argon2_worker.hash_secret_raw, argon2_cost))
+    monkeypatch.setattr(argon2_worker, "hash_secret_raw", virtual.costing(argon2_worker.hash_secret_raw, argon2_cost))
     for module in (argon2.low_level, argon2._password_hasher):
-        monkeypatch.setattr(module, "hash_secret", costing(module.hash_secret, argon2_cost))
-        monkeypatch.setattr(module, "verify_secret", costing(module.verify_secret, lambda *a, **k: ARGON2))
+        monkeypatch.setattr(module, "hash_secret", virtual.costing(module.hash_secret, argon2_cost))
+        monkeypatch.setattr(module, "verify_secret", virtual.costing(module.verify_secret, lambda *a, **k: ARGON2))
     timing._preferred_cost.clear()
     yield virtual
     timing._preferred_cost.clear()
