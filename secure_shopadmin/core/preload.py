@@ -17,7 +17,7 @@ ORM (three subqueries) costs more than running it.
 import threading
 
 from django.contrib.auth import get_user_model
-from django.db import router
+from django.db import connections, router
 
 ATTR = "_secure_shopadmin_facts"
 _declared = {}  # name -> zero-argument callable building the subquery (OuterRef("pk") is the user)
@@ -82,7 +82,7 @@ class Statement:
 
     def user(self, pk):
         model, db = get_user_model(), self.compiler.using
-        connection = self.compiler.connection
+        connection = connections[db]  # this context's own (the compiler keeps the one it was built on)
         pk_value = model._meta.pk.get_db_prep_value(model._meta.pk.to_python(pk), connection)
         with connection.cursor() as cursor:
             cursor.execute(self.text, (*self.params, pk_value))
