@@ -26,6 +26,23 @@ OTP_ACCOUNT = "otp_acct"
 UNTIL_UNLOCKED = datetime(9999, 1, 1, tzinfo=UTC)
 
 
+#: the settings the counting arithmetic reads (besides :func:`pair_limit`'s): a statement built from the
+#: rules is kept per their values
+ARITHMETIC_SETTINGS = (
+    "LOCKOUT_PAIR_COOLOFFS", "LOCKOUT_PAIR_FORGET_AFTER", "LOCKOUT_IP_LIMIT", "LOCKOUT_IP_WINDOW",
+    "LOCKOUT_IP_COOLOFF", "LOCKOUT_ACCOUNT_DELAY_AFTER", "LOCKOUT_ACCOUNT_DELAY_BASE", "LOCKOUT_ACCOUNT_DELAY_MAX",
+    "LOCKOUT_ACCOUNT_LOCK_AFTER", "LOCKOUT_ACCOUNT_FORGET_AFTER", "LOCKOUT_OTP_LIMIT", "LOCKOUT_OTP_WINDOW",
+    "LOCKOUT_OTP_ACCOUNT_DELAY_AFTER", "LOCKOUT_OTP_ACCOUNT_WINDOW", "LOCKOUT_OTP_ACCOUNT_LOCK_AFTER",
+    "LOCKOUT_OTP_ACCOUNT_DELAY_BASE", "LOCKOUT_OTP_ACCOUNT_DELAY_MAX",
+)
+
+
+def arithmetic():
+    """The values of :data:`ARITHMETIC_SETTINGS` and the pair limit, hashable."""
+    values = (getattr(app_settings, name) for name in ARITHMETIC_SETTINGS)
+    return (pair_limit(), *(tuple(value) if isinstance(value, list) else value for value in values))
+
+
 def pair_limit():
     limit = app_settings.LOCKOUT_PAIR_LIMIT
     if limit is None:

@@ -295,9 +295,13 @@ def release(reservation):
 def clear(username, ip, give_back=None):
     """The whole pipeline succeeded: forget this pair's and account's failures and this pair's codes, and give
     back ``give_back``'s slot (the password's, when no step released it): one statement."""
-    settle(give_back.undo if give_back is not None else {},
-           [(rules.PAIR, username, ip), (rules.ACCOUNT, username, ""), (rules.OTP, username, ip),
-            (rules.OTP_ACCOUNT, username, "")])
+    settle(give_back.undo if give_back is not None else {}, clear_keys(username, ip))
+
+
+def clear_keys(username, ip):
+    """The rows a finished login starts over: the pair's, the account's and their codes'."""
+    return [(rules.PAIR, username, ip), (rules.ACCOUNT, username, ""), (rules.OTP, username, ip),
+            (rules.OTP_ACCOUNT, username, "")]
 
 
 def settle(undo, cleared_keys):

@@ -9,8 +9,13 @@ its row lock is simply not returned, and the caller gives back the rows that wer
 
 The arithmetic is :mod:`.counting`'s (``age_*`` and ``count_*``), applied in Python on the row-lock path
 (MariaDB, older SQLite), which also starts a missing row here.
+
+A rule set's statement text is built once per database vendor, set, exemption and rule settings and kept
+(:func:`reservation_statement`): what changes per attempt (the moment, the keys, a missing row's values)
+is bound as named parameters, :class:`Moment` and :class:`Given` in the kept template.
 """
 
+import string
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
@@ -34,6 +39,25 @@ def supported(connection):
 @dataclass
 class Param:
     value: object
+
+
+@dataclass(frozen=True)
+class Moment:
+    """The attempt's moment plus ``offset``: a kept statement's parameter, its value given at each run."""
+    offset: timedelta = timedelta(0)
+
+    def __add__(self, delta):
+        return Moment(self.offset + delta)
+
+    def __sub__(self, delta):
+        return Moment(self.offset - delta)
+
+
+@dataclass(frozen=True)
+class Given:
+    """Item ``index`` of the ``entry``-th key followed by its missing row's values (in :data:`COLUMNS` order)."""
+    entry: int
+    index: int
 
 
 def sql(*items):
@@ -62,9 +86,10 @@ def case(*whens, default):
 class Statement:
     """The SQL of one rule set's upsert on ``connection``."""
 
-    def __init__(self, connection, now):
+    def __init__(self, connection, now, alias=None):
         self.connection, self.now = connection, now
         self.table = connection.ops.quote_name(Counter._meta.db_table)
+        self.alias = self.table if alias is None else alias
 
     def p(self, value):
         if hasattr(value, "tzinfo"):
@@ -72,7 +97,9 @@ class Statement:
         return Param(value)
 
     def col(self, name, table=None):
-        return f"{table or self.table}.{self.connection.ops.quote_name(name)}"
+        """The column (its name a lower-case word), qualified by ``table`` or the alias unless that is ""."""
+        table = table or self.alias
+        return f"{table}.{name}" if table else name
 
     def after(self, name, moment, table=None):
         """The column holds a moment later than ``moment`` (never NULL)."""
@@ -80,12 +107,14 @@ class Statement:
         return sql("(", column, " IS NOT NULL AND ", column, " > ", self.p(moment), ")")
 
     def at_or_before(self, name, moment):
-        column = self.col(name)
-        return sql("(", column, " IS NOT NULL AND ", column, " <= ", self.p(moment), ")")
+        """The column holds a moment no later than ``moment`` (NULL, as false, when it holds none): only for
+        the conditions of CASE WHEN, combined with AND and OR, never under NOT."""
+        return sql("(", self.col(name), " <= ", self.p(moment), ")")
 
-    def typed(self, name, value):
-        """A VALUES entry; PostgreSQL infers no column type from a parameter there, so it is cast."""
-        if self.connection.vendor != "postgresql" or name in ("rule", "username", "ip"):
+    def typed(self, name, value, cast=True):
+        """A VALUES entry; PostgreSQL infers no column type from a parameter there, so the first row's are
+        cast (the other rows take their column's type)."""
+        if not cast or self.connection.vendor != "postgresql" or name in ("rule", "username", "ip"):
             return sql(self.p(value)) if name not in ("rule", "username", "ip") else sql(Param(value))
         field = Counter._meta.get_field(name)
         return sql("CAST(", self.p(value), f" AS {field.cast_db_type(self.connection)})")
@@ -100,17 +129,18 @@ def _by_level(s, level, now):
         s.p(now + rules.pair_cooloff(1)))
 
 
-def _by_count(s, count, delay_of, after, now):
-    """The delayed_until of the ``count``-th failure (NULL below ``after``), from ``delay_of(n)``."""
-    whens, n = [], after
+def _by_count(s, count, delay_of, after, now, default):
+    """The delayed_until of the ``count``-th failure from ``delay_of(n)`` (``default`` below ``after``): the
+    doubling steps by value, then the ceiling."""
+    exact, n = [], after
     while True:
         delay = delay_of(n)
         if delay == delay_of(n + 1) or n - after > 33:
             break
-        whens.append((sql(count, f" = {n}"), s.p(now + delay)))
+        exact += [f" WHEN {n} THEN ", s.p(now + delay)]
         n += 1
-    whens.append((sql(count, f" >= {n}"), s.p(now + delay_of(n))))
-    return whens
+    ceiling = case((sql(count, f" >= {n}"), s.p(now + delay_of(n))), default=default)
+    return sql("CASE ", count, *exact, " ELSE ", ceiling, " END") if exact else ceiling
 
 
 def pair_update(s, now):
@@ -121,7 +151,7 @@ def pair_update(s, now):
     reached = sql(count, f" >= {rules.pair_limit()}")
     new_level = case((reached, sql(level, " + 1")), default=level)
     return {"failures": count, "level": new_level, "last_failure_at": sql(s.p(now)),
-            "locked_until": case((reached, _by_level(s, new_level, now)), default="NULL")}
+            "locked_until": case((reached, _by_level(s, sql(level, " + 1"), now)), default="NULL")}
 
 
 def window_update(s, now, limit, window, lock_seconds):
@@ -138,8 +168,8 @@ def account_update(s, now):
     forgotten = s.at_or_before("last_failure_at", now - timedelta(seconds=app_settings.LOCKOUT_ACCOUNT_FORGET_AFTER))
     count = sql("(", case((forgotten, "0"), default=s.col("failures")), " + 1)")
     kept_delay = case((forgotten, "NULL"), default=s.col("delayed_until"))
-    delays = _by_count(s, count, rules.account_delay, app_settings.LOCKOUT_ACCOUNT_DELAY_AFTER, now)
-    return {"failures": count, "last_failure_at": sql(s.p(now)), "delayed_until": case(*delays, default=kept_delay),
+    delay = _by_count(s, count, rules.account_delay, app_settings.LOCKOUT_ACCOUNT_DELAY_AFTER, now, kept_delay)
+    return {"failures": count, "last_failure_at": sql(s.p(now)), "delayed_until": delay,
             "locked_until": case((sql(count, f" >= {app_settings.LOCKOUT_ACCOUNT_LOCK_AFTER}"),
                                   s.p(rules.UNTIL_UNLOCKED)), default="NULL")}
 
@@ -150,9 +180,10 @@ def otp_account_update(s, now):
         seconds=app_settings.LOCKOUT_OTP_ACCOUNT_WINDOW)), " AND NOT ", locked, ")")
     count = sql("(", case((forgotten, "0"), default=s.col("failures")), " + 1)")
     kept_delay = case((forgotten, "NULL"), default=s.col("delayed_until"))
-    delays = _by_count(s, count, rules.otp_account_delay, app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_AFTER, now)
+    delay = _by_count(s, count, rules.otp_account_delay, app_settings.LOCKOUT_OTP_ACCOUNT_DELAY_AFTER, now,
+                      kept_delay)
     reached = sql("(", count, f" >= {app_settings.LOCKOUT_OTP_ACCOUNT_LOCK_AFTER} AND NOT ", locked, ")")
-    return {"failures": count, "last_failure_at": sql(s.p(now)), "delayed_until": case(*delays, default=kept_delay),
+    return {"failures": count, "last_failure_at": sql(s.p(now)), "delayed_until": delay,
             "locked_until": case((reached, s.p(rules.UNTIL_UNLOCKED)), default=s.col("locked_until"))}
 
 
@@ -183,22 +214,49 @@ def refuses(s, rule, now, exempt, table=None):
 
 # --- the statement ----------------------------------------------------------------------------------------
 
+_kept = {}
+
+
 def reservation_statement(connection, keys, new_rows, now, exempt=""):
     """The upsert that ages and counts the rows of ``keys`` (``new_rows``: the values a missing row starts
     with), unless one of them refuses. Returns (sql, params)."""
-    s = Statement(connection, now)
+    kept_as = (connection.vendor, tuple(key[0] for key in keys), exempt, rules.arithmetic())
+    kept = _kept.get(kept_as)
+    if kept is None:
+        if len(_kept) > 64:
+            _kept.clear()
+        kept = _kept[kept_as] = _named(*_reservation_text(connection, kept_as[1], exempt))
+    text, template = kept
+    return text, _bind(connection, template, now, keys, new_rows)
+
+
+def _named(text, template):
+    """The text with one named parameter per distinct item of ``template`` (a moment used ten times is bound
+    once: psycopg keeps the parsing of statements of at most 50 parameters) and {name: item}."""
+    names, pieces = {}, text.split("%s")
+    named = [pieces[0]]
+    for item, piece in zip(template, pieces[1:], strict=True):
+        name = names.setdefault((type(item), item), _short_name(len(names)))
+        named += [f"%({name})s", piece]
+    return "".join(named), {name: item for (_type, item), name in names.items()}
+
+
+def _short_name(index):
+    return string.ascii_letters[index] if index < len(string.ascii_letters) else f"p{index}"
+
+
+def _reservation_text(connection, rule_set, exempt):
+    """(sql, parameter template) of :func:`reservation_statement` for the keys of ``rule_set``."""
+    s, now = Statement(connection, None, alias="c"), Moment()
     qn = connection.ops.quote_name
     names = ("rule", "username", "ip", *COLUMNS)
-    values = []
-    for key, row in zip(keys, new_rows, strict=True):
-        entries = [s.typed(name, value) for name, value in zip(names, (*key, *(row[c] for c in COLUMNS)),
-                                                                strict=True)]
-        values.append(sql("(", *_commas(entries), ")"))
-    refusing = []
-    for rule, username, ip in keys:
-        refusing.append(sql("(g.rule = ", Param(rule), " AND g.username = ", Param(username), " AND g.ip = ",
-                            Param(ip), " AND ", refuses(s, rule, now, exempt, table="g"), ")"))
-    per_rule = {key[0]: updates(s, key[0], now) for key in keys}
+    values = [sql("(", *_commas([s.typed(name, Given(entry, index), cast=not entry)
+                                 for index, name in enumerate(names)]), ")")
+              for entry in range(len(rule_set))]
+    refusing = [sql("(g.rule = ", Param(rule), " AND g.username = ", Param(Given(entry, 1)), " AND g.ip = ",
+                    Param(Given(entry, 2)), " AND ", refuses(s, rule, now, exempt, table="g"), ")")
+                for entry, rule in enumerate(rule_set)]
+    per_rule = {rule: updates(s, rule, now) for rule in rule_set}
     sets = []
     for column in COLUMNS:
         whens = [(sql(s.col("rule"), " = ", Param(rule)), per_rule[rule][column])
@@ -208,17 +266,31 @@ def reservation_statement(connection, keys, new_rows, now, exempt=""):
     not_refusing = case(*[(sql(s.col("rule"), " = ", Param(rule)), refuses(s, rule, now, exempt))
                           for rule in per_rule], default="FALSE")
     return sql(
-        f"INSERT INTO {s.table} ({', '.join(qn(n) for n in names)}) SELECT * FROM (VALUES ",
+        f"INSERT INTO {s.table} AS c ({', '.join(qn(n) for n in names)}) SELECT * FROM (VALUES ",
         *_commas(values), f") AS v WHERE NOT EXISTS (SELECT 1 FROM {s.table} AS g WHERE ",
         *_joined(refusing, " OR "), ") ON CONFLICT (rule, username, ip) DO UPDATE SET ", *_commas(sets),
         " WHERE NOT (", not_refusing, f") RETURNING {', '.join(qn(n) for n in RETURNED)}",
     )
 
 
+def _bind(connection, template, now, keys, new_rows):
+    """The parameters of a kept statement: its :class:`Moment` and :class:`Given` items valued for this run."""
+    given = [(*key, *(row[column] for column in COLUMNS)) for key, row in zip(keys, new_rows, strict=True)]
+    adapt, params = connection.ops.adapt_datetimefield_value, {}
+    for name, item in template.items():
+        if isinstance(item, Moment):
+            item = adapt(now + item.offset)
+        elif isinstance(item, Given):
+            item = given[item.entry][item.index]
+            item = adapt(item) if hasattr(item, "tzinfo") else item
+        params[name] = item
+    return params
+
+
 def settle_statement(connection, undo, cleared_keys):
     """The UPDATE of :func:`.store_db.settle` (any database: each column's CASE reads only that column and
-    the key, so MySQL's left-to-right assignments agree). Returns (sql, params)."""
-    s = Statement(connection, None)
+    the key, so MySQL's left-to-right assignments agree). Returns (sql, named params)."""
+    s = Statement(connection, None, alias="")
     cleared = sql("(", *_joined([sql("(", s.col("rule"), " = ", Param(r), " AND ", s.col("username"), " = ",
                                      Param(u), " AND ", s.col("ip"), " = ", Param(i), ")")
                                  for r, u, i in cleared_keys] or ["FALSE"], " OR "), ")")
@@ -241,7 +313,7 @@ def settle_statement(connection, undo, cleared_keys):
         column("last_failure_at", "NULL"),
         column("window_started_at", "NULL"),
     ]
-    return sql(f"UPDATE {s.table} SET ", *_commas(sets), " WHERE ", given, " OR ", cleared)
+    return _named(*sql(f"UPDATE {s.table} SET ", *_commas(sets), " WHERE ", given, " OR ", cleared))
 
 
 def _joined(items, separator):
