@@ -361,9 +361,17 @@ def clear(username, ip, give_back=None):
 
 
 def failures(username, ip):
-    counters = [(rules.PAIR, username, ip), (rules.IP, "", ip), (rules.ACCOUNT, username, "")]
-    values = _cache().get_many([_key(c, "n") for c in counters])
-    return {c[0]: values[_key(c, "n")] for c in counters if _key(c, "n") in values}
+    """{rule: failures} of the password rules for (username, ip), as counted now (the IP's in its window)."""
+    cache, ip_c = _cache(), (rules.IP, "", ip)
+    counters = [(rules.PAIR, username, ip), (rules.ACCOUNT, username, "")]
+    values = cache.get_many([*(_key(c, "n") for c in counters), _key(ip_c, "start")])
+    counts = {c[0]: values[_key(c, "n")] for c in counters if _key(c, "n") in values}
+    start = _ms(values.get(_key(ip_c, "start")))
+    if start is not None and _now_ms() - start < app_settings.LOCKOUT_IP_WINDOW * 1000:
+        in_window = cache.get(_key(ip_c, f"n:{start}"))
+        if in_window:
+            counts[rules.IP] = in_window
+    return counts
 
 
 def forget(rule, username, ip):

@@ -200,3 +200,13 @@ def test_both_counter_stores_implement_the_one_interface():
         for name, signature in wanted.items():
             implemented = inspect.signature(getattr(store, name))
             assert list(implemented.parameters) == [p for p in signature.parameters if p != "self"], (store, name)
+
+
+def test_the_failure_counts_name_each_password_rule(db, frozen):
+    """What axes' ``get_failures`` reads: the pair's, the IP's (in its window) and the account's counts."""
+    from secure_shopadmin.lockout import services
+
+    for username in ("mallory", "trent", "mallory"):
+        attempt(username, "wrong", ip_address=ATTACKER)
+    assert services.store().failures("mallory", ATTACKER) == {"pair": 2, "ip": 3, "account": 2}
+    assert services.store().failures("trent", VICTIM) == {"account": 1}
