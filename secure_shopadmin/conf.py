@@ -465,6 +465,11 @@ DEFAULTS = {
         None,
         "Cache alias (a shared cache such as Redis) for the counters; None counts in database rows.",
     ),
+    "LOCKOUT_CACHE_RETRY": (
+        30,
+        "Seconds the counters stay in database rows after LOCKOUT_CACHE could not be reached (a refused or "
+        "timed-out connection), before the cache is tried again.",
+    ),
     "LOCKOUT_CACHE_SCRIPT": (
         True,
         "With LOCKOUT_CACHE on Django's Redis cache, take an attempt's slot with one Lua script (one round "

@@ -12,6 +12,7 @@ CLIENT_IP = "secure_shopadmin.net.client_ip"
 #: the path documented before 0.2; still the same function
 CLIENT_IP_ALIASES = (CLIENT_IP, "secure_shopadmin.lockout.ip.client_ip")
 SECRET_FIELDS = ("password", "otp_token", "token", "new_password1", "new_password2", "old_password")
+REDIS_CACHES = ("django.core.cache.backends.redis.RedisCache", "django_redis.cache.RedisCache")
 LOCAL_CACHES = (
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
@@ -53,7 +54,21 @@ def check_lockout(app_configs=None, **kwargs):
             problems.append(_msg("W035", f"LOCKOUT_CACHE {alias!r} is not shared between processes.",
                                  "Each process would count alone: use Redis or Memcached, or None for rows.",
                                  level=checks.Warning))
+        elif backend in REDIS_CACHES and not _socket_timeout(settings.CACHES[alias].get("OPTIONS") or {}):
+            problems.append(_msg("W037", f"LOCKOUT_CACHE {alias!r} sets no socket timeout.",
+                                 "A Redis that stops answering would hold every login until the system gives up; "
+                                 "set OPTIONS socket_timeout and socket_connect_timeout (django-redis: "
+                                 "SOCKET_TIMEOUT, SOCKET_CONNECT_TIMEOUT), e.g. 1 second.", level=checks.Warning))
+    retry = app_settings.LOCKOUT_CACHE_RETRY
+    if isinstance(retry, bool) or not isinstance(retry, int) or retry <= 0:
+        problems.append(_msg("E038", "LOCKOUT_CACHE_RETRY must be a positive number of seconds.",
+                             "The default is 30: the counters stay in database rows that long after the cache "
+                             "could not be reached."))
     if not tuple(app_settings.LOCKOUT_PAIR_COOLOFFS) or any(int(s) <= 0 for s in app_settings.LOCKOUT_PAIR_COOLOFFS):
         problems.append(_msg("E036", "LOCKOUT_PAIR_COOLOFFS must be positive seconds, at least one.",
                              "The default is (900, 3600, 21600): 15 min, 1 h, 6 h."))
     return problems
+
+
+def _socket_timeout(options):
+    return any(options.get(name) for name in ("socket_timeout", "SOCKET_TIMEOUT"))

@@ -39,6 +39,7 @@ class Reservation:
     prior_failures: int = 0  # the account's failed passwords before this attempt (since its last login)
     failed: bool = False
     settled: bool = False
+    counted_by: object = None  # the store module that counted it, when a cache may fall back to rows
 
     @property
     def refused(self):

@@ -24,7 +24,7 @@ from ..core.links import absolute_url
 from ..core.mail import send_to_security_contacts, send_to_user
 from ..core.sensitive import secret_variables
 from ..core.tokens import new_token, token_digest
-from . import clock, ip, keys, rules, store_cache, store_db
+from . import clock, ip, keys, rules, store_db, stores
 from .models import Counter, DailyFailures, GuardNotice, UnlockLink
 from .reservations import Reservation, Subject
 
@@ -35,8 +35,9 @@ _unsettled = contextvars.ContextVar("secure_shopadmin_lockout_unsettled", defaul
 
 
 def store():
-    """The counters' store: the shared cache named by ``LOCKOUT_CACHE``, else database rows."""
-    return store_cache if app_settings.LOCKOUT_CACHE else store_db
+    """The counters' store: the shared cache named by ``LOCKOUT_CACHE`` (database rows while it cannot be
+    reached), else database rows."""
+    return stores.current()
 
 
 def http_request(request):
@@ -313,7 +314,7 @@ def confirm_unlock_link(request, token):
 def unlock(counter, *, request=None, reason=""):
     """Lift one lock (an admin's action): the row goes, and the cache's counters with it."""
     if app_settings.LOCKOUT_CACHE:
-        store_cache.forget(counter.rule, counter.username, counter.ip)
+        stores.cache_or_rows.forget(counter.rule, counter.username, counter.ip)
     target = _user_for(counter.username) if counter.username else None
     counter.delete()
     if counter.rule == rules.PAIR:
@@ -330,10 +331,10 @@ def lift_account_locks(user, *, request=None, reason="password reset"):
     rows = list(Counter.objects.filter(username=normalised).exclude(rule=rules.MAIL))
     for counter in rows:
         if app_settings.LOCKOUT_CACHE:
-            store_cache.forget(counter.rule, counter.username, counter.ip)
+            stores.cache_or_rows.forget(counter.rule, counter.username, counter.ip)
     if app_settings.LOCKOUT_CACHE:
-        store_cache.forget(rules.ACCOUNT, normalised, "")
-        store_cache.forget(rules.OTP_ACCOUNT, normalised, "")
+        stores.cache_or_rows.forget(rules.ACCOUNT, normalised, "")
+        stores.cache_or_rows.forget(rules.OTP_ACCOUNT, normalised, "")
     Counter.objects.filter(pk__in=[row.pk for row in rows]).delete()
     forget_axes_attempts(username=normalised)
     if rows:
@@ -357,12 +358,12 @@ def reset(*, ip_address=None, username=None, ip_or_username=False):
     rows = list(query)
     if app_settings.LOCKOUT_CACHE:
         for counter in rows:
-            store_cache.forget(counter.rule, counter.username, counter.ip)
+            stores.cache_or_rows.forget(counter.rule, counter.username, counter.ip)
         if name is not None:
-            store_cache.forget(rules.ACCOUNT, name, "")
-            store_cache.forget(rules.OTP_ACCOUNT, name, "")
+            stores.cache_or_rows.forget(rules.ACCOUNT, name, "")
+            stores.cache_or_rows.forget(rules.OTP_ACCOUNT, name, "")
         if ip_key is not None:
-            store_cache.forget(rules.IP, "", ip_key)
+            stores.cache_or_rows.forget(rules.IP, "", ip_key)
     Counter.objects.filter(pk__in=[row.pk for row in rows]).delete()
     axes_filters = {"username": name} if name is not None else {}
     if ip_address and not ip_or_username:
