@@ -28,6 +28,7 @@ from . import contain, phases, wrap, wrap_tasks
 from .mail_phase import MailPhase, campaign_mails, concurrent_sending_possible
 from .models import Campaign, CampaignTarget, RunState
 from .run_state import RunRefused, claim_run, conclude, heartbeat
+from .sql import refresh_statistics
 
 __all__ = ["RunRefused", "RunReport", "campaign_mails", "claim_run", "heartbeat", "run"]
 
@@ -63,6 +64,7 @@ def run(campaign, *, batch_size=None, workers=None, send=True, mails_per_minute=
     ``after_batch(number)`` is a test seam (raise in it to play a killed run).
     """
     claim_run(campaign, force=force)
+    refresh_statistics(CampaignTarget)
     report = RunReport()
     record(EventKind.CAMPAIGN, campaign=campaign, reason=campaign.audit_reason(), step="run_started",
            pid=os.getpid())
@@ -76,6 +78,7 @@ def run(campaign, *, batch_size=None, workers=None, send=True, mails_per_minute=
                 mail.start_thread()
         if contain_all(campaign, report, batch_size or app_settings.CAMPAIGN_BATCH_SIZE, mail, target_progress,
                        after_batch):
+            refresh_statistics(CampaignTarget)  # every target rewritten since
             if mail is not None and mail.thread is None:
                 send_rest(campaign, mail, report)  # no sender thread: the mails before the wrap
             if campaign.wrap_hashes:

@@ -75,3 +75,14 @@ def update_by_pk(model, field_name, values, *, where_equal=None):
         rows = model._base_manager.using(db).filter(pk__in=list(mine)).values_list("pk", field_name)
         written += [pk for pk, value in rows if value == mine[pk]]
     return written
+
+
+def refresh_statistics(model):
+    """Let PostgreSQL's planner see the table as it is now (``ANALYZE``, a sample, well under a second at a
+    hundred thousand rows). A campaign's targets are inserted and rewritten by the hundred thousand within
+    minutes, before autovacuum looks: with the statistics of the empty table the planner walked every
+    target row for each batch of mails (0.3 s each, five minutes of a full-size run)."""
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -134,4 +134,4 @@ def test_full_size_breach_killed_twice_and_rerun(tmp_path, superuser):
     sent_addresses = set(mails.filter(state=MailState.SENT).values_list("user__email", flat=True))
     assert sent_addresses <= set(recipients)
     assert len(recipients) - len(sent_addresses) <= len(sending)  # at most the uncertain ones left, unmarked
-    print(f"\nfull-size campaign: {time.monotonic() - started:.0f} s, {len(sending)} mails left in sending")
+    print(f"\nfull-size campaign: {time.monotonic() - started:.0f} s, {len(sending)} mails left in sending\n{out}")

@@ -3,12 +3,13 @@ field's values keeps that field; compare-and-set leaves rows changed meanwhile a
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 
-from secure_shopadmin.campaigns import sql
+from secure_shopadmin.campaigns import runner, services, sql
 from secure_shopadmin.campaigns.models import CampaignTarget
 
-from .conftest import seed_members
+from .conftest import seed_members, upload
 
 
 @pytest.mark.parametrize("rows_per_statement", [1000, 3])
@@ -38,3 +39,23 @@ def test_compare_and_set_skips_rows_changed_meanwhile(db):
                                where_equal={first.pk: first.password, second.pk: second.password})
     assert written == [first.pk]
     assert list(user_model.objects.order_by("pk").values_list("password", flat=True)) == ["new1", "changed by a login"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_a_run_lets_the_planner_see_the_targets_as_they_are(campaign, superuser, monkeypatch):
+    """A hundred thousand targets written within minutes, before autovacuum looks: the run refreshes the
+    statistics at its start and after containment (else each batch of mails walked every target row)."""
+    upload(campaign, [member.username for member in seed_members(40)], actor=superuser)
+    services.apply(campaign, actor=superuser)
+
+    def estimated_rows():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+                           [CampaignTarget._meta.db_table])
+            return cursor.fetchone()[0]
+
+    assert estimated_rows() != 40
+    refreshed = []
+    monkeypatch.setattr(runner, "refresh_statistics", lambda model: refreshed.append(sql.refresh_statistics(model)))
+    runner.run(campaign, send=False)
+    assert len(refreshed) == 2 and estimated_rows() == 40
