@@ -43,13 +43,13 @@ def distribute(*args):
     return out.getvalue()
 
 
-def wait_until_wrapped(count, timeout=120):
+def wait_for_tasks(finished, count, timeout=120):
+    """Until the worker has finished ``count`` tasks (its own signal: reading the table while the worker
+    writes it fails on SQLite's shared in-memory test database, "database table is locked")."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if User.objects.filter(password__startswith="argon2w$").count() == count:
-            return
+    while len(finished) < count:
+        assert time.monotonic() < deadline, f"the worker finished {len(finished)} of {count} tasks in time"
         time.sleep(0.1)
-    raise AssertionError("the tasks did not wrap every member in time")
 
 
 def assert_every_member_logs_in(password_of):
@@ -82,6 +82,7 @@ def test_without_a_task_queue_runner_the_command_refuses(members):
 def test_celery_workers_wrap_the_ranges_and_a_rerun_resumes(members, settings):
     from celery import Celery
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
 
     settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "CAMPAIGN_RUNNER": "celery"}
     first = pk_ranges(7)[0]
@@ -90,11 +91,22 @@ def test_celery_workers_wrap_the_ranges_and_a_rerun_resumes(members, settings):
     before = {u: v for u, v in passwords().items() if v.startswith("argon2w$")}
     app = Celery("shop", broker="memory://", backend="cache+memory://", set_as_current=True)
     app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        assert "secure_shopadmin.wrap_range" in app.tasks
-        out = distribute("--task-size", "7", "--reason", "breach response")
-        assert "Queued 3 wrap tasks" in out  # 16 members left: 7 + 7 + 2
-        wait_until_wrapped(23)
+    finished = []
+
+    def count_finished(sender=None, state=None, **kwargs):
+        finished.append(state)
+
+    task_postrun.connect(count_finished, weak=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            assert "secure_shopadmin.wrap_range" in app.tasks
+            out = distribute("--task-size", "7", "--reason", "breach response")
+            assert "Queued 3 wrap tasks" in out  # 16 members left: 7 + 7 + 2
+            wait_for_tasks(finished, 3)
+    finally:
+        task_postrun.disconnect(count_finished)
+    assert finished == ["SUCCESS"] * 3
+    assert User.objects.filter(password__startswith="argon2w$").count() == 23
     assert {u: v for u, v in passwords().items() if u in before} == before  # none wrapped twice
     assert_every_member_logs_in(members)
     tasks = SecurityEvent.objects.filter(kind=EventKind.HASH_WRAP, details__has_key="pk_upto")
