@@ -18,8 +18,15 @@ venv: $(PY)
 install-demo: venv
 	$(PIP) install --quiet -e ".[example]"
 
-install-test: venv
+# installed once per venv and set of extras, again when setup.cfg or pyproject.toml change (so several
+# `make test` runs can share one venv at the same time)
+TEST_STAMP := $(VENV)/.installed-test$(subst $(comma),-,$(DB_EXTRA))
+
+install-test: $(TEST_STAMP)
+
+$(TEST_STAMP): $(PY) setup.cfg pyproject.toml
 	$(PIP) install --quiet -e ".[test,dev,example,drf$(DB_EXTRA)]"
+	touch $@
 
 demo: install-demo
 	$(MANAGE) migrate --noinput
