@@ -55,9 +55,12 @@ class MailPhase:
 
     def run(self):
         while not self.stop.is_set():
+            # read before the step: a batch contained by then is committed, so the step queues its mails
+            # (read after, the last batch could end containment between the two and never be queued)
+            contained = self.contained.is_set()
             if self.step():
                 continue
-            if not self.contained.is_set():
+            if not contained:
                 self.stop.wait(POLL_SECONDS)  # the next contained batch
                 continue
             queued = set(self.mails.filter(state=MailState.QUEUED).values_list("pk", flat=True))

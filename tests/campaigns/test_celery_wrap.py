@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -44,6 +45,8 @@ django.setup()
 from celery import Celery
 
 app = Celery("shop", broker=%(broker)r, backend=%(broker)r)
+app.conf.task_default_queue = %(queue)r
+app.conf.result_expires = 600
 app.conf.worker_prefetch_multiplier = 1
 app.conf.task_acks_late = True
 import secure_shopadmin.campaigns.tasks  # noqa: E402,F401  (registers the tasks)
@@ -60,32 +63,32 @@ def redis_available():
     return True
 
 
-def start_worker(tmp_path, name):
+def start_worker(tmp_path, name, queue):
     env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "celery_worker_settings",
            "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT), str(EXAMPLE)])}
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "celery_worker_app", "worker", "--pool", "solo", "-n",
-         f"{name}@%h", "-O", "fair", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
+         f"{name}@%h", "-Q", queue, "-O", "fair", "--without-gossip", "--without-mingle", "--without-heartbeat",
+         "-l", "warning"],
         env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def test_two_workers_share_the_wrap_and_the_campaign_finishes(tmp_path, settings, superuser):
     if not redis_available():
         pytest.skip(f"no Redis at {BROKER}")
-    import redis
     from celery import Celery
 
-    redis.Redis.from_url(BROKER).flushdb()
+    queue = f"ssa-test-{uuid.uuid4().hex}"  # its own queue: other runs may share the Redis database
     (tmp_path / "celery_worker_settings.py").write_text(WORKER_SETTINGS)
-    (tmp_path / "celery_worker_app.py").write_text(WORKER_APP % {"broker": BROKER})
+    (tmp_path / "celery_worker_app.py").write_text(WORKER_APP % {"broker": BROKER, "queue": queue})
     settings.SECURE_SHOPADMIN = {**settings.SECURE_SHOPADMIN, "CAMPAIGN_RUNNER": "celery"}
     members = seed_members(MEMBERS)
     campaign = services.create("queued wrap", reason="breach", actor=superuser)
     targets.add_selection(campaign, User.objects.filter(pk__in=[m.pk for m in members]))
     services.apply(campaign, actor=superuser)
 
-    Celery("shop", broker=BROKER, backend=BROKER, set_as_current=True)
-    workers = [start_worker(tmp_path, name) for name in ("first", "second")]
+    Celery("shop", broker=BROKER, backend=BROKER, set_as_current=True).conf.task_default_queue = queue
+    workers = [start_worker(tmp_path, name, queue) for name in ("first", "second")]
     try:
         tasks.launch(campaign)
         deadline = time.monotonic() + 180

@@ -11,6 +11,7 @@ from django.core import mail
 
 from secure_shopadmin.audit.models import EventKind, SecurityEvent
 from secure_shopadmin.campaigns import contain, runner, services, targets
+from secure_shopadmin.campaigns.mail_phase import MailPhase
 from secure_shopadmin.campaigns.models import CampaignTarget, RunState
 from secure_shopadmin.core import crypto
 from secure_shopadmin.core.models import UserSession
@@ -199,3 +200,24 @@ def test_closing_stops_the_run_and_keeps_the_record(campaign):
     assert campaign.targets.count() == 30 and mail.outbox == []
     with pytest.raises(runner.RunRefused):
         runner.run(campaign)
+
+
+def test_the_sender_queues_the_last_batch_contained_between_its_step_and_its_check(campaign):
+    """The sender's step found nothing, then containment ended before it asked whether it had: the batch
+    contained meanwhile is still queued and sent (read the other way round, the run finished unmailed)."""
+    members = seed_members(12)
+    targets.add_selection(campaign, User.objects.filter(pk__in=[m.pk for m in members]))
+    services.apply(campaign)
+    phase = MailPhase(campaign, 0)
+    first_step = phase.step
+
+    def containment_ends_meanwhile(block=True):
+        done = first_step(block)
+        if not phase.contained.is_set():
+            runner.contain_all(campaign, runner.RunReport(), 1000, None, None, None)
+            phase.contained.set()
+        return done
+
+    phase.step = containment_ends_meanwhile
+    phase.run()
+    assert recipients() == Counter({member.email: 1 for member in members})
